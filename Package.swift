@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Modules follow the data: Kafka in -> features -> learners (tape, models, incremental)
+// -> drift and metrics -> the `eddy` command. Only CRdKafka and EddyKafka touch C.
+let package = Package(
+    name: "Eddy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "eddy", targets: ["eddy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "EddyKafka",
+            dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "EddyFeatures"),
+        .target(name: "EddyLearn", dependencies: ["EddyFeatures"]),
+        .target(name: "EddyDrift", dependencies: ["EddyFeatures", "EddyLearn"]),
+        .executableTarget(
+            name: "eddy",
+            dependencies: [
+                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"]),
+        .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"]),
+        .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
+    ]
+)
