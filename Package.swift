@@ -23,9 +23,10 @@ let package = Package(
             name: "EddyKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "EddyCodec"),
         .target(name: "EddyFeatures"),
-        .target(name: "EddyLearn", dependencies: ["EddyFeatures"]),
-        .target(name: "EddyDrift", dependencies: ["EddyFeatures", "EddyLearn"]),
+        .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"]),
+        .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
         .executableTarget(
             name: "eddy",
             dependencies: [
@@ -34,6 +35,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "eddy-bench",
+            dependencies: ["EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift"]
+        ),
+        .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"]),
         .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
