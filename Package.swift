@@ -5,7 +5,7 @@ import PackageDescription
 // -> drift and metrics -> the `eddy` command. Only CRdKafka and EddyKafka touch C.
 let package = Package(
     name: "Eddy",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "eddy", targets: ["eddy"]),
     ],
@@ -23,6 +23,7 @@ let package = Package(
             name: "EddyKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "EddyKafkaTesting", dependencies: ["CRdKafka"]),
         .target(name: "EddyCodec"),
         .target(name: "EddyFeatures"),
         .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"]),
@@ -40,7 +41,7 @@ let package = Package(
             dependencies: ["EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift"]
         ),
         .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
-        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"]),
+        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka", "EddyKafkaTesting"]),
         .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
