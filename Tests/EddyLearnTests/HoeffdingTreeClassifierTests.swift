@@ -1,0 +1,101 @@
+import EddyCodec
+import EddyFeatures
+@testable import EddyLearn
+import Testing
+
+@Suite struct HoeffdingTreeClassifierTests {
+    @Test(arguments: [("agrawal", 2, SplitCriterion.infoGain), ("agrawal", 2, .gini),
+                      ("rbf", 5, .infoGain), ("rbf", 5, .gini)])
+    func agreesWithRiver(name: String, classes: Int, criterion: SplitCriterion) throws {
+        let stream = try ReferenceStream(name, classes: classes)
+        let river = criterion == .gini ? stream.riverTreeGini : stream.riverTreeInfoGain
+        var tree = HoeffdingTreeClassifier(task: stream.task, splitCriterion: criterion)
+        let run = prequential(&tree, on: stream)
+        let n = stream.labels.count
+        var agree = 0, ours = 0, theirs = 0
+        for t in 0..<n {
+            if run.labels[t] == river[t] { agree += 1 }
+            if run.labels[t] == Int(stream.labels[t]) { ours += 1 }
+            if river[t] == Int(stream.labels[t]) { theirs += 1 }
+        }
+        let agreement = Double(agree) / Double(n)
+        let accuracyGap = abs(Double(ours - theirs)) / Double(n) * 100
+        #expect(agreement >= 0.995, "\(name) \(criterion): agreement \(agreement)")
+        #expect(accuracyGap <= 0.2, "\(name) \(criterion): accuracy gap \(accuracyGap) points")
+        #expect(agree == n, "\(name) \(criterion): \(n - agree) predictions differ from River's")
+        #expect(tree.leafCount > 1)
+    }
+
+    @Test func restoreAndContinueEqualsUninterruptedTraining() throws {
+        let stream = try ReferenceStream("agrawal", classes: 2)
+        var uninterrupted = HoeffdingTreeClassifier(task: stream.task)
+        _ = prequential(&uninterrupted, on: stream, range: 0..<9_999)
+        let blob = uninterrupted.serialized()
+        var restored = try HoeffdingTreeClassifier(restoring: blob)
+        #expect(restored.serialized() == blob)
+        let a = prequential(&uninterrupted, on: stream, range: 9_999..<20_000)
+        let b = prequential(&restored, on: stream, range: 9_999..<20_000)
+        #expect(a.probabilities.map { $0.map(\.bitPattern) } == b.probabilities.map { $0.map(\.bitPattern) })
+        #expect(restored.serialized() == uninterrupted.serialized())
+        #expect(restored.leafCount == uninterrupted.leafCount)
+    }
+
+    @Test func corruptedOrTruncatedBlobsAreRefused() throws {
+        let stream = try ReferenceStream("agrawal", classes: 2)
+        var tree = HoeffdingTreeClassifier(task: stream.task, splitCriterion: .gini)
+        _ = prequential(&tree, on: stream, range: 0..<5_000)
+        #expect(tree.leafCount > 1)
+        let blob = tree.serialized()
+        for cut in [0, 4, 21, blob.count / 3, blob.count - 8, blob.count - 1] {
+            #expect(throws: StateError.self) { try HoeffdingTreeClassifier(restoring: Array(blob.prefix(cut))) }
+        }
+        for i in stride(from: 0, to: blob.count, by: max(1, blob.count / 97)) {
+            var flipped = blob
+            flipped[i] &+= 1
+            #expect(throws: StateError.self) { try HoeffdingTreeClassifier(restoring: flipped) }
+        }
+        #expect(throws: StateError.self) { try HoeffdingTreeClassifier(restoring: blob + [0]) }
+    }
+
+    @Test func hostileNumbersAreRefusedBeforeTheyReachTheTree() throws {
+        let stream = try ReferenceStream("agrawal", classes: 2)
+        var tree = HoeffdingTreeClassifier(task: stream.task)
+        _ = prequential(&tree, on: stream, range: 0..<1_000)
+        let before = tree.serialized()
+        var hostile = stream.features[1_000]
+        hostile.values[3] = .nan
+        do {
+            try tree.validatedLearn(hostile, label: 1)
+            Issue.record("a NaN feature was learned")
+        } catch {
+            guard case .nonFiniteFeature(let position, let value) = error else { throw error }
+            #expect(position == 3 && value.isNaN)
+        }
+        hostile.values[3] = -.infinity
+        #expect(throws: LearnerInputError.self) { try tree.validatedLearn(hostile, label: 1) }
+        #expect(throws: LearnerInputError.invalidLabel(-1, task: .binary)) {
+            try tree.validatedLearn(stream.features[1_000], label: -1)
+        }
+        #expect(tree.serialized() == before)
+        tree.learn(hostile, label: 0)
+        #expect(tree.rejectedEvents == 1)
+    }
+
+    @Test func missingFeaturesFollowTheHeavierBranch() throws {
+        let stream = try ReferenceStream("agrawal", classes: 2)
+        var tree = HoeffdingTreeClassifier(task: stream.task)
+        _ = prequential(&tree, on: stream, range: 0..<5_000)
+        #expect(tree.leafCount > 1)
+        let empty = FeatureVector(indices: [], values: [])
+        let sparseEmpty = FeatureVector(indices: [99], values: [1])
+        var a = [Double](), b = [Double]()
+        tree.predict(empty, into: &a)
+        tree.predict(sparseEmpty, into: &b)
+        #expect(a == b)
+        #expect(abs(a.reduce(0, +) - 1) < 1e-12)
+        let blob = tree.serialized()
+        tree.learn(sparseEmpty, label: 1)
+        #expect(tree.serialized() != blob)
+        #expect(tree.rejectedEvents == 0)
+    }
+}
