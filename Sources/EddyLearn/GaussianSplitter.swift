@@ -29,9 +29,16 @@ struct GaussianSplitter: Sendable, Equatable {
         estimators[c].update(value, weight: weight)
     }
 
-    /// log p(value | class), -infinity for a class this feature has not seen.
-    func conditionalLogDensity(_ value: Double, class c: Int) -> Double {
-        estimators[c].count > 0 ? estimators[c].logPdf(value) : -.infinity
+    /// Adds log p(value | class) to `votes[class]` for every class in `classes` with positive
+    /// weight, skipping classes whose log-density is -infinity (unseen here, or no variance
+    /// yet), as River's naive Bayes does.
+    func addLogDensities(of value: Double, classes: [Int], weights: [Double], to votes: inout [Double]) {
+        estimators.withUnsafeBufferPointer { estimators in
+            for c in classes where weights[c] > 0 && estimators[c].count > 0 {
+                let logP = estimators[c].logPdf(value)
+                if logP > -.infinity { votes[c] += logP }
+            }
+        }
     }
 
     /// The best binary split on this feature; the null suggestion when no threshold qualifies.

@@ -118,9 +118,8 @@ public struct HoeffdingTreeClassifier: Learner {
         if output.count != classes { output = [Double](repeating: 0, count: classes) }
         for c in 0..<classes { output[c] = 0 }
         guard root >= 0 else { return }
-        let leaf = leaves[nodes[descend(x, from: root)].leaf]
-        leaf.predict(x, into: &output, prediction: leafPrediction,
-                     naiveBayesThreshold: Double(naiveBayesThreshold))
+        leaves[nodes[descend(x, from: root)].leaf].predict(
+            x, into: &output, prediction: leafPrediction, naiveBayesThreshold: Double(naiveBayesThreshold))
     }
 
     /// Follows `x` down to a leaf, taking the heavier branch where a split feature is missing.

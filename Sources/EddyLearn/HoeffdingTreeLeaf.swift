@@ -98,21 +98,18 @@ struct HoeffdingTreeLeaf: Sendable, Equatable {
     func naiveBayes(_ x: FeatureVector, into votes: inout [Double]) -> Bool {
         let total = stats.total
         guard !stats.isEmpty, total != 0 else { return false }
-        var maxLL = -Double.infinity
-        for c in stats.order {
-            let w = stats.weights[c]
-            var vote = 0.0
-            if w > 0 {
-                vote = log(w / total)
-                for s in 0..<splitters.count {
-                    guard let value = x.value(at: splitterFeatures[s]) else { continue }
-                    let logP = splitters[s].conditionalLogDensity(value, class: c)
-                    if logP > -.infinity { vote += logP }
-                }
+        // River adds, per class, the log-densities in observer order; looping over observers
+        // outside keeps that order per class while reading each observer once.
+        let order = stats.order, weights = stats.weights
+        for c in order { votes[c] = weights[c] > 0 ? log(weights[c] / total) : 0.0 }
+        splitters.withUnsafeBufferPointer { observers in
+            for s in 0..<observers.count {
+                guard let value = x.value(at: splitterFeatures[s]) else { continue }
+                observers[s].addLogDensities(of: value, classes: order, weights: weights, to: &votes)
             }
-            votes[c] = vote
-            if vote > maxLL { maxLL = vote }
         }
+        var maxLL = -Double.infinity
+        for c in stats.order where votes[c] > maxLL { maxLL = votes[c] }
         var sum = 0.0
         for c in stats.order { sum += exp(votes[c] - maxLL) }
         let lse = maxLL + log(sum)
