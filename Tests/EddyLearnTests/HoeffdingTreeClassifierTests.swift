@@ -99,3 +99,19 @@ import Testing
         #expect(tree.rejectedEvents == 0)
     }
 }
+
+@Suite struct HoeffdingTreeMemoryTests {
+    /// With a tiny budget, the size estimate deactivates the least promising leaves; the tree
+    /// keeps predicting, its counts stay consistent and its state still round-trips.
+    @Test func sizeLimitDeactivatesLeavesAndKeepsPredicting() throws {
+        let stream = try ReferenceStream("agrawal", classes: 2)
+        var tree = HoeffdingTreeClassifier(task: stream.task, gracePeriod: 50,
+                                           maxSizeMiB: 0.004, memoryEstimatePeriod: 500)
+        let run = prequential(&tree, on: stream, range: 0..<8_000)
+        #expect(tree.inactiveLeafCount > 0)
+        #expect(tree.activeLeafCount + tree.inactiveLeafCount == tree.leafCount)
+        #expect(run.probabilities.dropFirst().allSatisfy { abs($0.reduce(0, +) - 1) < 1e-9 })
+        let blob = tree.serialized()
+        #expect(try HoeffdingTreeClassifier(restoring: blob).serialized() == blob)
+    }
+}

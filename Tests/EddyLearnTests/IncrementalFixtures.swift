@@ -4,7 +4,7 @@ import Foundation
 
 /// A stream written by `ops/fixtures/incremental_reference.py`: features, labels and River's
 /// prequential predictions (-1 where River predicted nothing).
-struct ReferenceStream {
+struct ReferenceStream: Sendable {
     let name: String
     let classes: Int
     var features: [FeatureVector] = []
@@ -15,7 +15,17 @@ struct ReferenceStream {
 
     var task: LearningTask { classes == 2 ? .binary : .multiclass(classes: classes) }
 
+    /// The two fixture streams, parsed once for all tests.
+    static let agrawal = try! ReferenceStream(parsing: "agrawal", classes: 2)
+    static let rbf = try! ReferenceStream(parsing: "rbf", classes: 5)
+
+    /// A fixture stream by name (parsed once).
     init(_ name: String, classes: Int) throws {
+        self = name == "agrawal" ? Self.agrawal : Self.rbf
+        precondition(self.name == name && self.classes == classes, "unknown fixture stream \(name)")
+    }
+
+    private init(parsing name: String, classes: Int) throws {
         self.name = name
         self.classes = classes
         for line in try Self.lines(of: name).dropFirst() {
