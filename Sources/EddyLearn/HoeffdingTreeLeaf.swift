@@ -103,9 +103,31 @@ struct HoeffdingTreeLeaf: Sendable, Equatable {
         let order = stats.order, weights = stats.weights
         for c in order { votes[c] = weights[c] > 0 ? log(weights[c] / total) : 0.0 }
         splitters.withUnsafeBufferPointer { observers in
-            for s in 0..<observers.count {
-                guard let value = x.value(at: splitterFeatures[s]) else { continue }
-                observers[s].addLogDensities(of: value, classes: order, weights: weights, to: &votes)
+            if x.isDense {
+                for s in 0..<observers.count where splitterFeatures[s] < x.count {
+                    observers[s].addLogDensities(of: x.values[splitterFeatures[s]], classes: order,
+                                                 weights: weights, to: &votes)
+                }
+                return
+            }
+            // A sparse vector: find the observed entries, then visit them in observer order.
+            withUnsafeTemporaryAllocation(of: (slot: Int32, entry: Int).self, capacity: x.count) { found in
+                var n = 0
+                for entry in 0..<x.count {
+                    let position = Int(x.indices[entry])
+                    guard position < slotOfFeature.count, slotOfFeature[position] >= 0 else { continue }
+                    var k = n
+                    while k > 0 && found[k - 1].slot > slotOfFeature[position] {
+                        found[k] = found[k - 1]
+                        k -= 1
+                    }
+                    found[k] = (slotOfFeature[position], entry)
+                    n += 1
+                }
+                for k in 0..<n {
+                    observers[Int(found[k].slot)].addLogDensities(
+                        of: x.values[found[k].entry], classes: order, weights: weights, to: &votes)
+                }
             }
         }
         var maxLL = -Double.infinity

@@ -115,3 +115,42 @@ import Testing
         #expect(try HoeffdingTreeClassifier(restoring: blob).serialized() == blob)
     }
 }
+
+@Suite struct HoeffdingTreeSparseTests {
+    /// A sparse vector listing every position in order is the same event as the dense one:
+    /// same predictions and same state, bit for bit.
+    @Test func sparseAndDenseVectorsLearnTheSameTree() throws {
+        let stream = try ReferenceStream("rbf", classes: 5)
+        var dense = HoeffdingTreeClassifier(task: stream.task, gracePeriod: 50)
+        var sparse = HoeffdingTreeClassifier(task: stream.task, gracePeriod: 50)
+        var a = [Double](), b = [Double]()
+        for t in 0..<6_000 {
+            let x = stream.features[t]
+            let s = FeatureVector(indices: (0..<Int32(x.count)).map { $0 }, values: x.values)
+            dense.predict(x, into: &a)
+            sparse.predict(s, into: &b)
+            #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+            dense.learn(x, label: stream.labels[t])
+            sparse.learn(s, label: stream.labels[t])
+        }
+        #expect(dense.leafCount > 2)
+        #expect(dense.serialized() == sparse.serialized())
+    }
+
+    /// Entries of a sparse vector may come in any order: naive Bayes still adds the features'
+    /// log-densities in the order the leaf first saw them, so the probabilities are unchanged.
+    @Test func entryOrderDoesNotChangeNaiveBayesVotes() throws {
+        let stream = try ReferenceStream("rbf", classes: 5)
+        var tree = HoeffdingTreeClassifier(task: stream.task)
+        _ = prequential(&tree, on: stream, range: 0..<500)
+        let x = stream.features[500]
+        let forward = FeatureVector(indices: (0..<Int32(x.count)).map { $0 }, values: x.values)
+        let backward = FeatureVector(indices: forward.indices.reversed(), values: x.values.reversed())
+        var a = [Double](), b = [Double](), c = [Double]()
+        tree.predict(x, into: &a)
+        tree.predict(forward, into: &b)
+        tree.predict(backward, into: &c)
+        #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+        #expect(a.map(\.bitPattern) == c.map(\.bitPattern))
+    }
+}
