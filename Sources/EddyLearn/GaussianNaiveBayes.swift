@@ -65,6 +65,7 @@ public struct GaussianNaiveBayes: Learner, Equatable {
     }
 
     /// Class probabilities (River's `predict_proba_one`); all zero before the first label.
+    /// `x` should be finite (see `FeatureVector.firstNonFinite`); a NaN makes the probabilities NaN.
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         let classes = task.outputCount
         if output.count != classes { output = [Double](repeating: 0, count: classes) }

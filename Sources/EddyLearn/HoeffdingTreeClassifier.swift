@@ -38,11 +38,13 @@ public struct HoeffdingTreeClassifier: Learner {
     public let gracePeriod: Int
     /// Leaves at this depth stop growing; nil for no limit.
     public let maxDepth: Int?
+    /// How candidate splits are scored.
     public let splitCriterion: SplitCriterion
     /// One minus the confidence of a split decision (River's `delta`).
     public let splitConfidence: Double
     /// Split anyway when the Hoeffding bound falls below this (River's `tau`).
     public let tieThreshold: Double
+    /// How leaves predict.
     public let leafPrediction: LeafPrediction
     /// Weight a naive Bayes leaf needs before it predicts by naive Bayes (River's `nb_threshold`).
     public let naiveBayesThreshold: Int
@@ -50,13 +52,16 @@ public struct HoeffdingTreeClassifier: Learner {
     public let splitCount: Int
     /// A leaf whose majority class holds more than this share of its weight is not split.
     public let maxShareToSplit: Double
+    /// The memory budget; past it, the least promising leaves stop learning splits.
     public let maxSizeMiB: Double
+    /// Events between two estimates of the tree's size.
     public let memoryEstimatePeriod: Int
     /// Whether "do not split" competes with the candidate splits (River's `merit_preprune`).
     public let meritPreprune: Bool
 
     /// Events refused by `learn(_:label:)` because of a non-finite feature or an invalid label.
     public private(set) var rejectedEvents = 0
+    /// Leaves that still observe features and may split; the others only count classes.
     public private(set) var activeLeafCount = 0
     public private(set) var inactiveLeafCount = 0
     private var trainWeightSeen = 0.0
@@ -80,6 +85,8 @@ public struct HoeffdingTreeClassifier: Learner {
         var right = -1
     }
 
+    /// A tree with River's defaults unless told otherwise; `task` is `.binary` or
+    /// `.multiclass(classes:)`.
     public init(task: LearningTask, gracePeriod: Int = 200, maxDepth: Int? = nil,
                 splitCriterion: SplitCriterion = .infoGain, splitConfidence: Double = 1e-7,
                 tieThreshold: Double = 0.05, leafPrediction: LeafPrediction = .naiveBayesAdaptive,
@@ -104,8 +111,9 @@ public struct HoeffdingTreeClassifier: Learner {
         scratch = [Double](repeating: 0, count: task.outputCount)
     }
 
-    /// The number of leaves and of branches.
+    /// The number of leaves.
     public var leafCount: Int { root < 0 ? 0 : nodes.count - branchCount }
+    /// The number of branches (split nodes).
     public var branchCount: Int { nodes.reduce(0) { $0 + ($1.leaf < 0 ? 1 : 0) } }
 
     private var depthLimit: Int { maxDepth ?? Int.max }
@@ -113,6 +121,8 @@ public struct HoeffdingTreeClassifier: Learner {
     // MARK: Prediction
 
     /// Class probabilities from the leaf `x` reaches; all zero before the first event.
+    /// `x` should be finite (see `FeatureVector.firstNonFinite`): a NaN takes the right branch
+    /// and makes naive Bayes probabilities NaN.
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         let classes = task.outputCount
         if output.count != classes { output = [Double](repeating: 0, count: classes) }
