@@ -14,7 +14,8 @@ import EddyFeatures
 ///
 /// Features are positions of the `FeatureVector`; a sparse vector simply does not observe the
 /// positions it omits (River's missing dictionary keys). Per class, the model keeps one
-/// estimator per position up to the largest position seen.
+/// estimator per position up to the largest position seen, so positions must stay below
+/// `featureLimit` (2^18 unless told otherwise); events beyond it are refused.
 ///
 /// ```swift
 /// var nb = GaussianNaiveBayes(task: .binary)
@@ -25,6 +26,8 @@ import EddyFeatures
 /// ```
 public struct GaussianNaiveBayes: Learner, Equatable {
     public let task: LearningTask
+    /// Feature positions must be below this.
+    public let featureLimit: Int
     /// Events refused by `learn(_:label:)` because of a non-finite feature or an invalid label.
     public private(set) var rejectedEvents: Int = 0
     /// Classes in the order they were first seen (River's `Counter` order).
@@ -36,16 +39,18 @@ public struct GaussianNaiveBayes: Learner, Equatable {
     private static let logDensityFloor = log(densityFloor)
 
     /// A model for a binary or multiclass task; labels are class indices.
-    public init(task: LearningTask) {
+    public init(task: LearningTask, featureLimit: Int = 1 << 18) {
         precondition(task != .regression, "GaussianNaiveBayes is a classifier")
+        precondition(featureLimit > 0 && featureLimit <= Int(Int32.max), "featureLimit must lie in 1...Int32.max")
         self.task = task
+        self.featureLimit = featureLimit
         classCounts = [Double](repeating: 0, count: task.outputCount)
         estimators = [[GaussianEstimator]](repeating: [], count: task.outputCount)
     }
 
     /// Learns from one event, or refuses it with the reason, leaving the model untouched.
     public mutating func validatedLearn(_ x: FeatureVector, label: Double) throws(LearnerInputError) {
-        if let error = LearnerInputError.check(x, label: label, task: task) { throw error }
+        if let error = LearnerInputError.check(x, label: label, task: task, featureLimit: featureLimit) { throw error }
         let y = Int(label)
         if classCounts[y] == 0 { classOrder.append(y) }
         classCounts[y] += 1
@@ -100,6 +105,7 @@ public struct GaussianNaiveBayes: Learner, Equatable {
     public func serialized() -> [UInt8] {
         var writer = StateWriter(kind: Self.stateKind, version: 1)
         IncrementalState.write(task, to: &writer)
+        writer.write(featureLimit)
         writer.write(rejectedEvents)
         writer.write(classOrder)
         writer.write(classCounts)
@@ -115,13 +121,17 @@ public struct GaussianNaiveBayes: Learner, Equatable {
         var reader = try StateReader(blob, kind: Self.stateKind, supported: 1...1)
         task = try IncrementalState.readClassificationTask(from: &reader)
         let classes = task.outputCount
+        featureLimit = try reader.readInt()
+        guard featureLimit > 0, featureLimit <= Int(Int32.max) else { throw .invalid("feature limit \(featureLimit)") }
         rejectedEvents = try reader.readInt()
         classOrder = try IncrementalState.readClassOrder(from: &reader, classes: classes)
         classCounts = try IncrementalState.readDoubles(from: &reader, count: classes)
         estimators = []
         for _ in 0..<classes {
             let count = try reader.readInt()
-            guard count >= 0, count <= blob.count / 24 else { throw .invalid("\(count) estimators") }
+            guard count >= 0, count <= featureLimit, count <= blob.count / 24 else {
+                throw .invalid("\(count) estimators")
+            }
             var perClass = [GaussianEstimator]()
             perClass.reserveCapacity(count)
             for _ in 0..<count { perClass.append(try GaussianEstimator.read(from: &reader, ddof: 0)) }

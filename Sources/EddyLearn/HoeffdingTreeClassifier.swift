@@ -13,7 +13,9 @@ import EddyFeatures
 ///
 /// Every feature is numeric, named by its position in the `FeatureVector`; a feature a sparse
 /// vector omits is missing, as a missing key is in River: it is not observed, and at a split on
-/// it the event follows the heavier branch.
+/// it the event follows the heavier branch. Leaves index their observers by position, so
+/// positions must stay below `featureLimit` (2^18 unless told otherwise); events beyond it are
+/// refused.
 ///
 /// Memory management follows River's structure (deactivate the least promising leaves when the
 /// estimated size exceeds `maxSizeMiB`, re-activate the others after each split), but sizes are
@@ -56,6 +58,8 @@ public struct HoeffdingTreeClassifier: Learner {
     public let maxSizeMiB: Double
     /// Events between two estimates of the tree's size.
     public let memoryEstimatePeriod: Int
+    /// Feature positions must be below this.
+    public let featureLimit: Int
     /// Whether "do not split" competes with the candidate splits (River's `merit_preprune`).
     public let meritPreprune: Bool
 
@@ -91,10 +95,12 @@ public struct HoeffdingTreeClassifier: Learner {
                 splitCriterion: SplitCriterion = .infoGain, splitConfidence: Double = 1e-7,
                 tieThreshold: Double = 0.05, leafPrediction: LeafPrediction = .naiveBayesAdaptive,
                 naiveBayesThreshold: Int = 0, splitCount: Int = 10, maxShareToSplit: Double = 0.99,
-                maxSizeMiB: Double = 100, memoryEstimatePeriod: Int = 1_000_000, meritPreprune: Bool = true) {
+                maxSizeMiB: Double = 100, memoryEstimatePeriod: Int = 1_000_000, meritPreprune: Bool = true,
+                featureLimit: Int = 1 << 18) {
         precondition(task != .regression, "HoeffdingTreeClassifier is a classifier")
         precondition(gracePeriod > 0 && splitCount > 0 && memoryEstimatePeriod > 0, "periods and counts must be positive")
         precondition(splitConfidence > 0 && splitConfidence < 1, "splitConfidence must lie in (0, 1)")
+        precondition(featureLimit > 0 && featureLimit <= Int(Int32.max), "featureLimit must lie in 1...Int32.max")
         self.task = task
         self.gracePeriod = gracePeriod
         self.maxDepth = maxDepth
@@ -108,6 +114,7 @@ public struct HoeffdingTreeClassifier: Learner {
         self.maxSizeMiB = maxSizeMiB
         self.memoryEstimatePeriod = memoryEstimatePeriod
         self.meritPreprune = meritPreprune
+        self.featureLimit = featureLimit
         scratch = [Double](repeating: 0, count: task.outputCount)
     }
 
@@ -166,7 +173,7 @@ public struct HoeffdingTreeClassifier: Learner {
 
     /// Learns from one event, or refuses it with the reason, leaving the tree untouched.
     public mutating func validatedLearn(_ x: FeatureVector, label: Double) throws(LearnerInputError) {
-        if let error = LearnerInputError.check(x, label: label, task: task) { throw error }
+        if let error = LearnerInputError.check(x, label: label, task: task, featureLimit: featureLimit) { throw error }
         let y = Int(label)
         trainWeightSeen += 1
         if root < 0 {
@@ -335,6 +342,7 @@ public struct HoeffdingTreeClassifier: Learner {
         writer.write(maxSizeMiB)
         writer.write(memoryEstimatePeriod)
         writer.write(meritPreprune)
+        writer.write(featureLimit)
         writer.write(rejectedEvents)
         writer.write(activeLeafCount)
         writer.write(inactiveLeafCount)
@@ -377,13 +385,14 @@ public struct HoeffdingTreeClassifier: Learner {
         let maxSize = try reader.readDouble()
         let period = try reader.readInt()
         let preprune = try reader.readBool()
-        guard gracePeriod > 0, maxDepth >= -1, confidence > 0, confidence < 1, splitCount > 0,
+        let featureLimit = try reader.readInt()
+        guard featureLimit > 0, featureLimit <= Int(Int32.max), gracePeriod > 0, maxDepth >= -1, confidence > 0, confidence < 1, splitCount > 0,
               splitCount < 1 << 20, period > 0 else { throw .invalid("tree configuration out of range") }
         self.init(task: task, gracePeriod: gracePeriod, maxDepth: maxDepth < 0 ? nil : maxDepth,
                   splitCriterion: criterion, splitConfidence: confidence, tieThreshold: tie,
                   leafPrediction: prediction, naiveBayesThreshold: nbThreshold, splitCount: splitCount,
                   maxShareToSplit: maxShare, maxSizeMiB: maxSize, memoryEstimatePeriod: period,
-                  meritPreprune: preprune)
+                  meritPreprune: preprune, featureLimit: featureLimit)
         rejectedEvents = try reader.readInt()
         activeLeafCount = try reader.readInt()
         inactiveLeafCount = try reader.readInt()
@@ -407,14 +416,14 @@ public struct HoeffdingTreeClassifier: Learner {
         let index = nodes.count
         switch try reader.readUInt8() {
         case 0:
-            let leaf = try HoeffdingTreeLeaf.read(from: &reader, classes: task.outputCount)
+            let leaf = try HoeffdingTreeLeaf.read(from: &reader, classes: task.outputCount, featureLimit: featureLimit)
             guard leaf.depth == depth else { throw .invalid("leaf depth \(leaf.depth) at depth \(depth)") }
             leaves.append(leaf)
             nodes.append(Node(leaf: leaves.count - 1))
         case 1:
             let feature = try reader.readInt()
             let threshold = try reader.readDouble()
-            guard feature >= 0, feature < Int(Int32.max) else { throw .invalid("split feature \(feature)") }
+            guard feature >= 0, feature < featureLimit else { throw .invalid("split feature \(feature)") }
             nodes.append(Node(leaf: -1, feature: feature, threshold: threshold))
             let left = try readNode(from: &reader, depth: depth + 1)
             let right = try readNode(from: &reader, depth: depth + 1)

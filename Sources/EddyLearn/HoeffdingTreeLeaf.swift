@@ -177,7 +177,7 @@ struct HoeffdingTreeLeaf: Sendable, Equatable {
         for s in splitters { s.write(to: &writer) }
     }
 
-    static func read(from reader: inout StateReader, classes: Int) throws(StateError) -> HoeffdingTreeLeaf {
+    static func read(from reader: inout StateReader, classes: Int, featureLimit: Int) throws(StateError) -> HoeffdingTreeLeaf {
         let depth = try reader.readInt()
         guard depth >= 0 else { throw .invalid("leaf depth \(depth)") }
         var leaf = HoeffdingTreeLeaf(stats: try ClassDistribution.read(from: &reader, classes: classes), depth: depth)
@@ -188,7 +188,7 @@ struct HoeffdingTreeLeaf: Sendable, Equatable {
         leaf.splitterFeatures = try reader.readInts()
         guard leaf.isActive || leaf.splitterFeatures.isEmpty else { throw .invalid("inactive leaf with observers") }
         for (slot, feature) in leaf.splitterFeatures.enumerated() {
-            guard feature >= 0, feature < Int(Int32.max) else { throw .invalid("feature \(feature)") }
+            guard feature >= 0, feature < featureLimit else { throw .invalid("feature \(feature)") }
             if feature >= leaf.slotOfFeature.count {
                 leaf.slotOfFeature.append(contentsOf: repeatElement(-1, count: feature + 1 - leaf.slotOfFeature.count))
             }

@@ -91,6 +91,12 @@ import Testing
         #expect(throws: LearnerInputError.self) {
             try model.validatedLearn(FeatureVector(dense: [1, 2]), label: .nan)
         }
+        #expect(throws: LearnerInputError.featurePositionOutOfRange(position: 1 << 18, limit: 1 << 18)) {
+            try model.validatedLearn(FeatureVector(indices: [3, 1 << 18], values: [1, 1]), label: 0)
+        }
+        #expect(throws: LearnerInputError.featurePositionOutOfRange(position: -5, limit: 1 << 18)) {
+            try model.validatedLearn(FeatureVector(indices: [-5], values: [1]), label: 0)
+        }
         #expect(model.serialized() == before)
         model.learn(FeatureVector(dense: [-.infinity, 0]), label: 0)
         model.learn(FeatureVector(dense: [0, 0]), label: 0.5)

@@ -76,6 +76,14 @@ import Testing
         #expect(throws: LearnerInputError.invalidLabel(-1, task: .binary)) {
             try tree.validatedLearn(stream.features[1_000], label: -1)
         }
+        var narrow = HoeffdingTreeClassifier(task: .binary, featureLimit: 8)
+        #expect(throws: LearnerInputError.featurePositionOutOfRange(position: 8, limit: 8)) {
+            try narrow.validatedLearn(stream.features[0], label: 1)
+        }
+        #expect(throws: LearnerInputError.featurePositionOutOfRange(position: Int(Int32.max), limit: 8)) {
+            try narrow.validatedLearn(FeatureVector(indices: [Int32.max], values: [1]), label: 1)
+        }
+        #expect(narrow.leafCount == 0)
         #expect(tree.serialized() == before)
         tree.learn(hostile, label: 0)
         #expect(tree.rejectedEvents == 1)
