@@ -23,6 +23,10 @@ public struct GaussianEstimator: Sendable, Equatable {
     public private(set) var sumOfSquares: Double = 0
     /// Delta degrees of freedom: the variance divides by `count - ddof`.
     public let ddof: Double
+    /// `-2 variance` and `log(variance) / 2`, kept from the last update so that the hot
+    /// log-density needs no logarithm of its own (same operations, same bits as River).
+    private var logDensityScale = 0.0
+    private var halfLogVariance = 0.0
 
     public init(ddof: Int = 1) { self.ddof = Double(ddof) }
 
@@ -32,6 +36,15 @@ public struct GaussianEstimator: Sendable, Equatable {
         count += w
         mean += (w / count) * (x - mean)
         sumOfSquares += w * (x - oldMean) * (x - mean)
+        refreshLogDensityTerms()
+    }
+
+    private mutating func refreshLogDensityTerms() {
+        guard count > ddof else { return }
+        let variance = sumOfSquares / (count - ddof)
+        guard variance > 0 else { return }
+        logDensityScale = -2.0 * variance
+        halfLogVariance = 0.5 * log(variance)
     }
 
     /// The variance, 0 until more than `ddof` weight has been seen.
@@ -49,11 +62,9 @@ public struct GaussianEstimator: Sendable, Equatable {
 
     /// The log-density at `x`; -infinity while the variance is undefined or zero (as River).
     public func logPdf(_ x: Double) -> Double {
-        guard count > ddof else { return -.infinity }
-        let variance = sumOfSquares / (count - ddof)
-        guard variance > 0 else { return -.infinity }
+        guard count > ddof, sumOfSquares / (count - ddof) > 0 else { return -.infinity }
         // River squares with `**`, i.e. C `pow`, which is not always `d * d` to the last bit.
-        return pow(x - mean, 2) / (-2.0 * variance) - Self.halfLogTau - 0.5 * log(variance)
+        return pow(x - mean, 2) / logDensityScale - Self.halfLogTau - halfLogVariance
     }
 
     /// The distribution function at `x`; 0 when the standard deviation is 0 (River's
@@ -77,6 +88,7 @@ public struct GaussianEstimator: Sendable, Equatable {
         g.count = try reader.readDouble()
         g.mean = try reader.readDouble()
         g.sumOfSquares = try reader.readDouble()
+        g.refreshLogDensityTerms()
         return g
     }
 }
