@@ -26,9 +26,10 @@ import Testing
         #expect(tree.leafCount > 1)
     }
 
-    @Test func restoreAndContinueEqualsUninterruptedTraining() throws {
-        let stream = try ReferenceStream("agrawal", classes: 2)
-        var uninterrupted = HoeffdingTreeClassifier(task: stream.task)
+    @Test(arguments: [("agrawal", 2, SplitCriterion.infoGain), ("rbf", 5, .gini)])
+    func restoreAndContinueEqualsUninterruptedTraining(name: String, classes: Int, criterion: SplitCriterion) throws {
+        let stream = try ReferenceStream(name, classes: classes)
+        var uninterrupted = HoeffdingTreeClassifier(task: stream.task, splitCriterion: criterion)
         _ = prequential(&uninterrupted, on: stream, range: 0..<9_999)
         let blob = uninterrupted.serialized()
         var restored = try HoeffdingTreeClassifier(restoring: blob)
