@@ -1,0 +1,102 @@
+import EddyCodec
+import EddyFeatures
+
+/// Binary logistic regression learned through the `GradientTape`: `p = sigmoid(w . x + b)`,
+/// log-loss from logits (or hinge loss for a linear SVM). Dense or hashed sparse features;
+/// with sparse features each event costs what its active features cost.
+///
+/// By default it learns as River's `linear_model.LogisticRegression`: the intercept has its
+/// own learning rate (`interceptLearningRate`, 0.01) applied to the loss gradient, and each
+/// gradient entry is clipped to 1e12.
+///
+/// ```swift
+/// var model = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(0.01)))
+/// var proba = [0.0, 0.0]
+/// model.predict(x, into: &proba)       // [P(0), P(1)]
+/// try model.learnChecked(x, label: 1)  // throws LearnError on NaN/Inf input
+/// let blob = model.stateBlob()         // weights + optimizer state
+/// ```
+public struct LogisticRegression<O: Optimizer>: Learner {
+    /// How the linear score is penalised.
+    public enum Loss: UInt8, Sendable {
+        case log, hinge
+    }
+
+    public var task: LearningTask { .binary }
+    public let loss: Loss
+    /// `weights` (one per feature position) and `bias` (a scalar).
+    public internal(set) var parameters: Parameters<O>
+
+    /// A model over `features` positions (2^k for hashed features).
+    public init(features: Int, optimizer: O, loss: Loss = .log, policy: GradientPolicy = GradientPolicy(clipValue: 1e12),
+                interceptLearningRate: LearningRate? = .constant(0.01)) {
+        self.loss = loss
+        parameters = Parameters(names: ["weights", "bias"],
+                                tensors: [Tensor(zeros: .vector(features)), Tensor(0)],
+                                optimizer: optimizer, policy: policy,
+                                ownRates: interceptLearningRate.map { [1: $0] } ?? [:])
+    }
+
+    /// The weights, one per feature position.
+    public var weights: [Double] { parameters.tensors[0].scalars }
+    /// The intercept.
+    public var bias: Double { parameters.tensors[1].scalars[0] }
+
+    /// The raw score `w . x + b`.
+    public func decision(_ x: FeatureVector) -> Double {
+        parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
+            GradientTape.sparseDot(w.baseAddress!, x)
+        } + parameters.tensors[1].scalars[0]
+    }
+
+    public func predict(_ x: FeatureVector, into output: inout [Double]) {
+        if output.count != 2 { output = [0, 0] }
+        let p = Kernels.sigmoid(decision(x))
+        output[0] = 1 - p
+        output[1] = p
+    }
+
+    /// Learns from one event, or throws (learning nothing) when it is not fit to learn from.
+    public mutating func learnChecked(_ x: FeatureVector, label: Double) throws(LearnError) {
+        do { try step(x, label: label) } catch { parameters.refused += 1; throw error }
+    }
+
+    /// Learns from one event; an event with NaN/Inf features, an invalid label or a
+    /// non-finite gradient is refused and counted in `parameters.refused`.
+    public mutating func learn(_ x: FeatureVector, label: Double) {
+        try? learnChecked(x, label: label)
+    }
+
+    mutating func step(_ x: FeatureVector, label: Double) throws(LearnError) {
+        try LearnError.validate(x, label: label, task: .binary, width: parameters.tensors[0].count)
+        _ = parameters.watchAll()
+        let w = parameters.handle(0), b = parameters.handle(1)
+        let score = parameters.tape.add(parameters.tape.dot(w, x), b)
+        let y = parameters.tape.constant(label)
+        let l = loss == .log
+            ? parameters.tape.binaryLogLoss(logits: score, labels: y)
+            : parameters.tape.hinge(score, labels: y)
+        try parameters.step(from: l)
+    }
+
+    static var kind: String { "logistic-regression" }
+
+    /// The model with its optimizer state, as a versioned, checksummed blob.
+    public func stateBlob() -> [UInt8] {
+        var writer = StateWriter(kind: Self.kind, version: 1)
+        writer.write(loss.rawValue)
+        parameters.write(to: &writer)
+        return writer.finish()
+    }
+
+    /// Restores a model from `stateBlob()`; a corrupted or truncated blob throws `StateError`.
+    public init(stateBlob blob: [UInt8]) throws(StateError) {
+        var reader = try StateReader(blob, kind: Self.kind, supported: 1...1)
+        guard let loss = Loss(rawValue: try reader.readUInt8()) else { throw .invalid("unknown loss") }
+        self.loss = loss
+        parameters = try Parameters(from: &reader)
+        try reader.finish()
+        let n = parameters.tensors.first?.count ?? 0
+        try parameters.expect([.vector(n), .scalar])
+    }
+}
