@@ -72,6 +72,9 @@ enum Kernels {
         case .huber:
             return min(max(p - t, -param), param)
         case .binaryLogLoss:
+            // sigmoid(p) - t, without the cancellation of sigmoid(p) - 1 for confident logits.
+            if t == 1 { return -sigmoid(-p) }
+            if t == 0 { return sigmoid(p) }
             return sigmoid(p) - t
         default:
             let sign: Double = t > 0 ? 1 : -1

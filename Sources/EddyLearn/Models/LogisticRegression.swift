@@ -2,8 +2,8 @@ import EddyCodec
 import EddyFeatures
 
 /// Binary logistic regression learned through the `GradientTape`: `p = sigmoid(w . x + b)`,
-/// log-loss from logits (or hinge loss for a linear SVM). Dense or hashed sparse features;
-/// with sparse features each event costs what its active features cost.
+/// log-loss from logits (or hinge loss, a linear SVM). Dense or hashed sparse features; with
+/// sparse features each event costs what its active features cost.
 ///
 /// By default it learns as River's `linear_model.LogisticRegression`: the intercept has its
 /// own learning rate (`interceptLearningRate`, 0.01) applied to the loss gradient, and each
@@ -16,7 +16,7 @@ import EddyFeatures
 /// try model.learnChecked(x, label: 1)  // throws LearnError on NaN/Inf input
 /// let blob = model.stateBlob()         // weights + optimizer state
 /// ```
-public struct LogisticRegression<O: Optimizer>: Learner {
+public struct LogisticRegression<O: Optimizer>: GradientLearner {
     /// How the linear score is penalised.
     public enum Loss: UInt8, Sendable {
         case log, hinge
@@ -25,7 +25,7 @@ public struct LogisticRegression<O: Optimizer>: Learner {
     public var task: LearningTask { .binary }
     public let loss: Loss
     /// `weights` (one per feature position) and `bias` (a scalar).
-    public internal(set) var parameters: Parameters<O>
+    public var parameters: Parameters<O>
 
     /// A model over `features` positions (2^k for hashed features).
     public init(features: Int, optimizer: O, loss: Loss = .log, policy: GradientPolicy = GradientPolicy(clipValue: 1e12),
@@ -37,6 +37,7 @@ public struct LogisticRegression<O: Optimizer>: Learner {
                                 ownRates: interceptLearningRate.map { [1: $0] } ?? [:])
     }
 
+    public var inputWidth: Int { parameters.tensors[0].count }
     /// The weights, one per feature position.
     public var weights: [Double] { parameters.tensors[0].scalars }
     /// The intercept.
@@ -56,47 +57,23 @@ public struct LogisticRegression<O: Optimizer>: Learner {
         output[1] = p
     }
 
-    /// Learns from one event, or throws (learning nothing) when it is not fit to learn from.
-    public mutating func learnChecked(_ x: FeatureVector, label: Double) throws(LearnError) {
-        do { try step(x, label: label) } catch { parameters.refused += 1; throw error }
-    }
-
-    /// Learns from one event; an event with NaN/Inf features, an invalid label or a
-    /// non-finite gradient is refused and counted in `parameters.refused`.
-    public mutating func learn(_ x: FeatureVector, label: Double) {
-        try? learnChecked(x, label: label)
-    }
-
-    mutating func step(_ x: FeatureVector, label: Double) throws(LearnError) {
-        try LearnError.validate(x, label: label, task: .binary, width: parameters.tensors[0].count)
-        _ = parameters.watchAll()
+    public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
         let w = parameters.handle(0), b = parameters.handle(1)
         let score = parameters.tape.add(parameters.tape.dot(w, x), b)
         let y = parameters.tape.constant(label)
-        let l = loss == .log
+        return loss == .log
             ? parameters.tape.binaryLogLoss(logits: score, labels: y)
             : parameters.tape.hinge(score, labels: y)
-        try parameters.step(from: l)
     }
 
-    static var kind: String { "logistic-regression" }
+    public static var stateKind: String { "logistic-regression" }
 
-    /// The model with its optimizer state, as a versioned, checksummed blob.
-    public func stateBlob() -> [UInt8] {
-        var writer = StateWriter(kind: Self.kind, version: 1)
-        writer.write(loss.rawValue)
-        parameters.write(to: &writer)
-        return writer.finish()
-    }
+    public func writeConfiguration(to writer: inout StateWriter) { writer.write(loss.rawValue) }
 
-    /// Restores a model from `stateBlob()`; a corrupted or truncated blob throws `StateError`.
-    public init(stateBlob blob: [UInt8]) throws(StateError) {
-        var reader = try StateReader(blob, kind: Self.kind, supported: 1...1)
+    public init(configuration reader: inout StateReader, parameters: Parameters<O>) throws(StateError) {
         guard let loss = Loss(rawValue: try reader.readUInt8()) else { throw .invalid("unknown loss") }
         self.loss = loss
-        parameters = try Parameters(from: &reader)
-        try reader.finish()
-        let n = parameters.tensors.first?.count ?? 0
-        try parameters.expect([.vector(n), .scalar])
+        self.parameters = parameters
+        try parameters.expect([.vector(parameters.tensors.first?.count ?? 0), .scalar])
     }
 }
