@@ -24,7 +24,7 @@ let package = Package(
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "EddyCodec"),
-        .target(name: "EddyFeatures"),
+        .target(name: "EddyFeatures", dependencies: ["EddyCodec"]),
         .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"]),
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
         .executableTarget(
@@ -41,7 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka"]),
-        .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"]),
+        .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
     ]
