@@ -46,8 +46,12 @@ public struct GradientTape: Sendable {
     /// Whether the tape may be asked for gradients more than once.
     public let persistent: Bool
 
+    // The arenas only grow; `nodeCount` and `valueCount` say how much of them this step uses,
+    // so `reset()` is two stores and recording reuses the same memory event after event.
     var nodes: [Node] = []
+    var nodeCount = 0
     var values: [Double] = []
+    var valueCount = 0
     var grads: [Double] = []
     var watched: [Tensor] = []
     var features: [FeatureVector] = []
@@ -68,10 +72,10 @@ public struct GradientTape: Sendable {
 
     /// Forgets everything recorded, keeping the buffers for the next step.
     public mutating func reset() {
-        nodes.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        watched.removeAll(keepingCapacity: true)
-        features.removeAll(keepingCapacity: true)
+        nodeCount = 0
+        valueCount = 0
+        if !watched.isEmpty { watched.removeAll(keepingCapacity: true) }
+        if !features.isEmpty { features.removeAll(keepingCapacity: true) }
         fault = nil
         used = false
     }
@@ -91,11 +95,10 @@ public struct GradientTape: Sendable {
             slotIndices.append([])
             slotValues.append([])
         }
-        slotNode[slot] = Int32(nodes.count)
+        slotNode[slot] = Int32(nodeCount)
         slotDense[slot] = false
-        nodes.append(Node(op: .variable, a: -1, b: -1, slot: Int32(slot), requiresGrad: true,
-                          shape: variable.shape, offset: -1, param: 0))
-        return TensorHandle(index: Int32(nodes.count - 1))
+        return TensorHandle(index: push(Node(op: .variable, a: -1, b: -1, slot: Int32(slot), requiresGrad: true,
+                                             shape: variable.shape, offset: -1, param: 0)))
     }
 
     /// Records a tensor that is not differentiated (inputs, labels).
@@ -113,7 +116,7 @@ public struct GradientTape: Sendable {
     /// Records a scalar constant.
     public mutating func constant(_ value: Double) -> TensorHandle {
         let node = append(.constant, -1, -1, shape: .scalar, requiresGrad: false)
-        values[nodes[Int(node)].offset] = value
+        values[valueCount - 1] = value
         return finish(node)
     }
 
@@ -165,7 +168,7 @@ public struct GradientTape: Sendable {
     /// The gradients of `loss` (summed over its elements) with respect to each of `sources`,
     /// as dense tensors. A non-persistent tape answers once.
     public mutating func gradient(of loss: TensorHandle, wrt sources: [TensorHandle]) throws(TapeError) -> [Tensor] {
-        for s in sources where Int(s.index) >= nodes.count { throw .unknownHandle }
+        for s in sources where Int(s.index) >= nodeCount { throw .unknownHandle }
         try backward(from: loss)
         return sources.map { gradient(for: $0).tensor }
     }
@@ -175,7 +178,7 @@ public struct GradientTape: Sendable {
     /// and then lets go of the watched tensors, so the caller may update them in place.
     public mutating func backward(from loss: TensorHandle) throws(TapeError) {
         guard !used else { throw .alreadyUsed }
-        guard Int(loss.index) < nodes.count else { throw .unknownHandle }
+        guard Int(loss.index) < nodeCount else { throw .unknownHandle }
         if let fault { throw .nonFinite(op: "\(fault)") }
         if !persistent { used = true }
         runBackward(from: Int(loss.index))
@@ -202,6 +205,17 @@ public struct GradientTape: Sendable {
         return VariableGradient(shape: node.shape, isSparse: false, dense: g, indices: [], values: [])
     }
 
+    /// The sum of squares of watched slot `s`'s gradient entries: NaN or infinite when an
+    /// entry is (checked by the models before any weight moves).
+    func slotSquares(_ s: Int) -> Double {
+        let entries = slotDense[s] ? slotGrad[s] : slotValues[s]
+        return entries.withUnsafeBufferPointer { g in
+            var total = 0.0
+            for k in 0..<g.count { total += g[k] * g[k] }
+            return total
+        }
+    }
+
     // MARK: recording helpers
 
     /// Appends a node with room for its value and returns its index.
@@ -209,11 +223,27 @@ public struct GradientTape: Sendable {
     mutating func append(_ op: Op, _ a: Int32, _ b: Int32, shape: Shape, requiresGrad: Bool,
                          slot: Int32 = -1, param: Double = 0) -> Int32 {
         precondition(!used, "record on a used tape only after reset()")
-        let offset = values.count
-        values.append(contentsOf: repeatElement(0, count: shape.count))
-        nodes.append(Node(op: op, a: a, b: b, slot: slot, requiresGrad: requiresGrad,
-                          shape: shape, offset: offset, param: param))
-        return Int32(nodes.count - 1)
+        let offset = reserveValues(shape.count)
+        return push(Node(op: op, a: a, b: b, slot: slot, requiresGrad: requiresGrad,
+                         shape: shape, offset: offset, param: param))
+    }
+
+    /// Claims `count` value slots (contents undefined until the op writes them).
+    @inline(__always)
+    mutating func reserveValues(_ count: Int) -> Int {
+        let offset = valueCount
+        valueCount += count
+        if valueCount > values.count {
+            values.append(contentsOf: repeatElement(0, count: max(valueCount - values.count, values.count)))
+        }
+        return offset
+    }
+
+    @inline(__always)
+    mutating func push(_ node: Node) -> Int32 {
+        if nodeCount < nodes.count { nodes[nodeCount] = node } else { nodes.append(node) }
+        nodeCount += 1
+        return Int32(nodeCount - 1)
     }
 
     /// Checks the new node's value for NaN/infinity (remembering the first faulty op) and
@@ -224,7 +254,7 @@ public struct GradientTape: Sendable {
             let n = nodes[Int(node)]
             let finite = values.withUnsafeBufferPointer { v in
                 var ok = true
-                for i in n.offset..<(n.offset + n.shape.count) where !v[i].isFinite { ok = false }
+                for i in n.offset..<(n.offset + n.shape.count) { ok = ok && v[i].isFinite }
                 return ok
             }
             if !finite { fault = n.op }
@@ -236,12 +266,17 @@ public struct GradientTape: Sendable {
     @inline(__always)
     mutating func offset(of x: TensorHandle) -> Int {
         let i = Int(x.index)
-        precondition(i < nodes.count, "tensor handle not recorded on this tape since its last reset()")
+        precondition(i < nodeCount, "tensor handle not recorded on this tape since its last reset()")
         let o = nodes[i].offset
         if o >= 0 { return o }
         let slot = Int(nodes[i].slot)
-        let start = values.count
-        values.append(contentsOf: watched[slot].scalars)
+        let n = watched[slot].count
+        let start = reserveValues(n)
+        watched[slot].scalars.withUnsafeBufferPointer { src in
+            values.withUnsafeMutableBufferPointer { v in
+                for k in 0..<n { v[start + k] = src[k] }
+            }
+        }
         nodes[i].offset = start
         slotDense[slot] = true
         return start

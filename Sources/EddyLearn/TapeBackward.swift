@@ -4,8 +4,10 @@ import Foundation
 /// input gradients (vector-Jacobian products) into the flat gradient buffer.
 extension GradientTape {
     mutating func runBackward(from loss: Int) {
-        grads.removeAll(keepingCapacity: true)
-        grads.append(contentsOf: repeatElement(0, count: values.count))
+        if grads.count < valueCount { grads.append(contentsOf: repeatElement(0, count: valueCount - grads.count)) }
+        grads.withUnsafeMutableBufferPointer { g in
+            for k in 0..<valueCount { g[k] = 0 }
+        }
         for s in 0..<watched.count {
             if slotDense[s] {
                 let n = watched[s].count

@@ -19,7 +19,11 @@ public struct Parameters<O: Optimizer>: Sendable {
     /// The optimizer and its state.
     public var optimizer: O
     /// Penalties and clipping applied before the optimizer.
-    public var policy: GradientPolicy
+    public var policy: GradientPolicy {
+        didSet { interceptPolicy = GradientPolicy(clipValue: policy.clipValue) }
+    }
+    /// Slots with their own rate get only the value clip, no penalty.
+    var interceptPolicy: GradientPolicy
     /// Slots updated by plain SGD at their own rate instead of the optimizer (River's
     /// `intercept_lr`), evaluated at the optimizer's iteration count.
     public var ownRates: [Int: LearningRate]
@@ -35,6 +39,7 @@ public struct Parameters<O: Optimizer>: Sendable {
         self.tensors = tensors
         self.optimizer = optimizer
         self.policy = policy
+        self.interceptPolicy = GradientPolicy(clipValue: policy.clipValue)
         self.ownRates = ownRates
         ownRate = (0..<tensors.count).map { ownRates[$0] }
     }
@@ -63,19 +68,15 @@ public struct Parameters<O: Optimizer>: Sendable {
     public mutating func step(from loss: TensorHandle) throws(LearnError) {
         do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
         var squares = 0.0
-        for k in 0..<tensors.count {
-            let g = tape.gradient(for: handle(k))
-            guard g.isFinite else { throw .nonFiniteGradient }
-            if policy.clipNorm.isFinite { squares += g.squaredNorm }
-        }
+        for k in 0..<tensors.count { squares += tape.slotSquares(k) }
+        guard squares.isFinite else { throw .nonFiniteGradient }
         let norm = squares.squareRoot()
         let scale = norm > policy.clipNorm ? policy.clipNorm / norm : 1
         for k in 0..<tensors.count {
             let g = tape.gradient(for: handle(k))
             if let rate = ownRate[k] {
                 let lr = rate.at(optimizer.iterations)
-                let clipOnly = GradientPolicy(clipValue: policy.clipValue)
-                forEachEntry(g, &tensors[k], policy: clipOnly, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                forEachEntry(g, &tensors[k], policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
             } else {
                 optimizer.apply(to: &tensors[k], slot: k, gradient: g, policy: policy, scale: scale)
             }
