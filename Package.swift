@@ -3,6 +3,8 @@ import PackageDescription
 
 // Modules follow the data: Kafka in -> features -> learners (tape, models, incremental)
 // -> drift and metrics -> the `eddy` command. Only CRdKafka and EddyKafka touch C.
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "Eddy",
     platforms: [.macOS(.v14)],
@@ -24,8 +26,10 @@ let package = Package(
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "EddyCodec"),
-        .target(name: "EddyFeatures", dependencies: ["EddyCodec"]),
-        .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"]),
+        .target(name: "EddyFeatures", dependencies: ["EddyCodec"], swiftSettings: crossModule),
+        // The learners are generic over their optimizer; cross-module optimization lets the
+        // pipeline's concrete model types get specialised code instead of runtime generics.
+        .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"], swiftSettings: crossModule),
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
         .executableTarget(
             name: "eddy",
