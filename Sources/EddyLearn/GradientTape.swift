@@ -41,6 +41,8 @@ public struct GradientTape: Sendable {
         /// Offset of the value in `values`; -1 for a variable read in place.
         var offset: Int
         var param: Double
+        /// A constant label folded into a loss node (`b == -1`).
+        var label: Double = 0
     }
 
     /// Whether the tape may be asked for gradients more than once.

@@ -85,7 +85,12 @@ extension GradientTape {
                             }
                         }
                     case .squaredError, .huber, .binaryLogLoss, .hinge:
-                        let a = nodes[Int(node.a)], t = nodes[Int(node.b)]
+                        let a = nodes[Int(node.a)]
+                        if node.b < 0 {
+                            g[a.offset] += g[o] * Kernels.lossDerivative(node.op, v[a.offset], node.label, node.param)
+                            continue
+                        }
+                        let t = nodes[Int(node.b)]
                         let n = a.shape.count
                         let scale = g[o] / Double(n)
                         for k in 0..<n {
@@ -153,7 +158,14 @@ extension GradientTape {
     }
 
     private mutating func dotBackward(_ node: Node, _ d: Double, _ g: UnsafeMutablePointer<Double>) {
+        if node.b >= 0 {
+            let bias = nodes[Int(node.b)]
+            if bias.requiresGrad {
+                if bias.offset >= 0 { g[bias.offset] += d } else { slotGrad[Int(bias.slot)][0] += d }
+            }
+        }
         let w = nodes[Int(node.a)]
+        guard w.requiresGrad else { return }
         let x = features[Int(node.slot)]
         let n = x.count
         if w.offset >= 0 {

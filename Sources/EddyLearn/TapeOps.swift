@@ -90,16 +90,33 @@ extension GradientTape {
     /// sparse). When `w` is a watched variable it is read in place and its gradient lists only
     /// the positions of `x`: the per-event cost follows `x.count`, not the size of `w`.
     public mutating func dot(_ w: TensorHandle, _ x: FeatureVector) -> TensorHandle {
+        dot(w, x, bias: nil)
+    }
+
+    /// `dot(w, x) + bias` in one node (a linear model's score), with `bias` a scalar.
+    public mutating func dot(_ w: TensorHandle, _ x: FeatureVector, plus bias: TensorHandle) -> TensorHandle {
+        dot(w, x, bias: bias)
+    }
+
+    mutating func dot(_ w: TensorHandle, _ x: FeatureVector, bias: TensorHandle?) -> TensorHandle {
         let wn = nodes[Int(w.index)]
         if let last = x.indices.last { precondition(Int(last) < wn.shape.count && x.indices.allSatisfy { $0 >= 0 && Int($0) < wn.shape.count }, "feature position out of range of \(wn.shape)") }
         else { precondition(x.count <= wn.shape.count, "\(x.count) dense features do not fit \(wn.shape)") }
         if x.isDense && wn.op == .variable { slotDense[Int(wn.slot)] = true }
+        var shift = 0.0, biasRequires = false
+        if let bias {
+            let bn = nodes[Int(bias.index)]
+            precondition(bn.shape.count == 1, "the bias of dot(_:_:plus:) must be a scalar, got \(bn.shape)")
+            if bn.op == .variable { slotDense[Int(bn.slot)] = true }
+            shift = withReadable(bias) { $0[0] }
+            biasRequires = bn.requiresGrad
+        }
         let fslot = Int32(features.count)
         features.append(x)
-        let node = append(.dot, w.index, -1, shape: .scalar, requiresGrad: wn.requiresGrad, slot: fslot)
+        let node = append(.dot, w.index, bias?.index ?? -1, shape: .scalar, requiresGrad: wn.requiresGrad || biasRequires, slot: fslot)
         let o = nodes[Int(node)].offset
         let acc = withReadable(w) { p in Self.sparseDot(p, x) }
-        values[o] = acc
+        values[o] = acc + shift
         return finish(node)
     }
 
@@ -234,6 +251,37 @@ extension GradientTape {
     }
 
     // MARK: losses (mean over elements; labels are constants)
+
+    /// `squaredError` against a constant scalar target, without a constant node.
+    public mutating func squaredError(_ prediction: TensorHandle, target: Double) -> TensorHandle {
+        loss(.squaredError, prediction, label: target, param: 0)
+    }
+
+    /// `huber` against a constant scalar target.
+    public mutating func huber(_ prediction: TensorHandle, target: Double, delta: Double = 1) -> TensorHandle {
+        precondition(delta > 0, "Huber delta must be positive")
+        return loss(.huber, prediction, label: target, param: delta)
+    }
+
+    /// `binaryLogLoss` of one logit against a constant 0/1 label, without a constant node.
+    public mutating func binaryLogLoss(logits: TensorHandle, label: Double) -> TensorHandle {
+        loss(.binaryLogLoss, logits, label: label, param: 0)
+    }
+
+    /// `hinge` of one score against a constant label.
+    public mutating func hinge(_ score: TensorHandle, label: Double) -> TensorHandle {
+        loss(.hinge, score, label: label, param: 0)
+    }
+
+    mutating func loss(_ op: Op, _ prediction: TensorHandle, label: Double, param: Double) -> TensorHandle {
+        let sp = shape(of: prediction)
+        precondition(sp.count == 1, "\(op) with a scalar label needs a one-element prediction, got \(sp)")
+        let po = offset(of: prediction)
+        let node = append(op, prediction.index, -1, shape: .scalar, requiresGrad: requires(prediction), param: param)
+        nodes[Int(node)].label = label
+        values[nodes[Int(node)].offset] = Kernels.loss(op, values[po], label, param)
+        return finish(node)
+    }
 
     /// Mean of `(prediction - target)^2`.
     public mutating func squaredError(_ prediction: TensorHandle, _ target: TensorHandle) -> TensorHandle {

@@ -131,3 +131,44 @@ func tapeMatchesFiniteDifferences(_ c: TapeCase) throws {
         }
     }
 }
+
+/// The fused kernels (`dot(_:_:plus:)`, losses with a scalar label) against the NumPy-checked
+/// ops they stand for, and against finite differences.
+@Test(arguments: [FeatureVector(dense: [0.5, -1.5, 2, 0.25]), FeatureVector(indices: [3, 0], values: [1.5, -0.75])])
+func fusedKernelsMatchTheirComposition(_ x: FeatureVector) throws {
+    let w = Tensor([0.3, -0.2, 0.9, -1.1]), b = Tensor(0.4)
+    for (name, label) in [("binaryLogLoss", 1.0), ("binaryLogLoss", 0.0), ("hinge", 1.0), ("squaredError", 0.7), ("huber", -2.0)] {
+        func run(fused: Bool, _ w: Tensor, _ b: Tensor) throws -> (Double, [Tensor]) {
+            var tape = GradientTape()
+            let wh = tape.watch(w), bh = tape.watch(b)
+            let score = fused ? tape.dot(wh, x, plus: bh) : tape.add(tape.dot(wh, x), bh)
+            let loss: TensorHandle
+            switch (name, fused) {
+            case ("binaryLogLoss", true): loss = tape.binaryLogLoss(logits: score, label: label)
+            case ("binaryLogLoss", false): loss = tape.binaryLogLoss(logits: score, labels: tape.constant(label))
+            case ("hinge", true): loss = tape.hinge(score, label: label)
+            case ("hinge", false): loss = tape.hinge(score, labels: tape.constant(label))
+            case ("squaredError", true): loss = tape.squaredError(score, target: label)
+            case ("squaredError", false): loss = tape.squaredError(score, tape.constant(label))
+            case (_, true): loss = tape.huber(score, target: label, delta: 1)
+            default: loss = tape.huber(score, tape.constant(label), delta: 1)
+            }
+            let value = tape.scalar(of: loss)
+            return (value, try tape.gradient(of: loss, wrt: [wh, bh]))
+        }
+        let (fusedValue, fusedGrads) = try run(fused: true, w, b)
+        let (plainValue, plainGrads) = try run(fused: false, w, b)
+        #expect(fusedValue == plainValue, "\(name)")
+        #expect(fusedGrads == plainGrads, "\(name)")
+        let h = 1e-6
+        for i in 0..<w.count {
+            var plus = w, minus = w
+            plus[i] += h
+            minus[i] -= h
+            let numeric = (try run(fused: true, plus, b).0 - run(fused: true, minus, b).0) / (2 * h)
+            #expect(abs(numeric - fusedGrads[0][i]) / max(abs(numeric) + abs(fusedGrads[0][i]), 1e-4) < 1e-6, "\(name) w\(i)")
+        }
+        let numeric = (try run(fused: true, w, Tensor(0.4 + h)).0 - run(fused: true, w, Tensor(0.4 - h)).0) / (2 * h)
+        #expect(abs(numeric - fusedGrads[1][0]) / max(abs(numeric) + abs(fusedGrads[1][0]), 1e-4) < 1e-6, "\(name) bias")
+    }
+}

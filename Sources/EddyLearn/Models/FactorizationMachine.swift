@@ -69,17 +69,16 @@ public struct FactorizationMachine<O: Optimizer>: GradientLearner {
 
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
         let w = parameters.handle(0), v = parameters.handle(1), b = parameters.handle(2)
-        let linear = parameters.tape.add(parameters.tape.dot(w, x), b)
+        let linear = parameters.tape.dot(w, x, plus: b)
         let rows = parameters.tape.gatherRows(v, x)
         let xv = parameters.tape.constant(valuesOf: x)
         let s = parameters.tape.matmul(xv, rows)
         let q = parameters.tape.matmul(parameters.tape.mul(xv, xv), parameters.tape.mul(rows, rows))
         let pairs = parameters.tape.sum(parameters.tape.sub(parameters.tape.mul(s, s), q))
         let score = parameters.tape.add(linear, parameters.tape.mul(parameters.tape.constant(0.5), pairs))
-        let y = parameters.tape.constant(label)
         return task == .binary
-            ? parameters.tape.binaryLogLoss(logits: score, labels: y)
-            : parameters.tape.squaredError(score, y)
+            ? parameters.tape.binaryLogLoss(logits: score, label: label)
+            : parameters.tape.squaredError(score, target: label)
     }
 
     public static var stateKind: String { "factorization-machine" }

@@ -45,11 +45,10 @@ public struct LinearRegression<O: Optimizer>: GradientLearner {
 
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
         let w = parameters.handle(0), b = parameters.handle(1)
-        let prediction = parameters.tape.add(parameters.tape.dot(w, x), b)
-        let y = parameters.tape.constant(label)
+        let prediction = parameters.tape.dot(w, x, plus: b)
         switch loss {
-        case .squared: return parameters.tape.squaredError(prediction, y)
-        case .huber(let delta): return parameters.tape.huber(prediction, y, delta: delta)
+        case .squared: return parameters.tape.squaredError(prediction, target: label)
+        case .huber(let delta): return parameters.tape.huber(prediction, target: label, delta: delta)
         }
     }
 

@@ -59,11 +59,10 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
 
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
         let w = parameters.handle(0), b = parameters.handle(1)
-        let score = parameters.tape.add(parameters.tape.dot(w, x), b)
-        let y = parameters.tape.constant(label)
+        let score = parameters.tape.dot(w, x, plus: b)
         return loss == .log
-            ? parameters.tape.binaryLogLoss(logits: score, labels: y)
-            : parameters.tape.hinge(score, labels: y)
+            ? parameters.tape.binaryLogLoss(logits: score, label: label)
+            : parameters.tape.hinge(score, label: label)
     }
 
     public static var stateKind: String { "logistic-regression" }

@@ -8,10 +8,12 @@ import EddyCodec
 /// let policy = GradientPolicy(l2: 1e-4, clipValue: 10, clipNorm: 5)
 /// ```
 public struct GradientPolicy: Sendable, Equatable {
-    public var l1: Double
-    public var l2: Double
+    public var l1: Double { didSet { penalised = l1 != 0 || l2 != 0 } }
+    public var l2: Double { didSet { penalised = l1 != 0 || l2 != 0 } }
     public var clipValue: Double
     public var clipNorm: Double
+    /// Whether either penalty is set (checked once per entry instead of two comparisons).
+    private var penalised: Bool
 
     /// No penalty and no clipping unless given (`.infinity` means no clip).
     public init(l1: Double = 0, l2: Double = 0, clipValue: Double = .infinity, clipNorm: Double = .infinity) {
@@ -19,6 +21,7 @@ public struct GradientPolicy: Sendable, Equatable {
         precondition(clipValue > 0 && clipNorm > 0, "clipping bounds must be positive")
         self.l1 = l1
         self.l2 = l2
+        self.penalised = l1 != 0 || l2 != 0
         self.clipValue = clipValue
         self.clipNorm = clipNorm
     }
@@ -28,11 +31,11 @@ public struct GradientPolicy: Sendable, Equatable {
     @inline(__always)
     public func adjusted(_ g: Double, weight w: Double) -> Double {
         var g = g
-        if l2 != 0 { g += l2 * w }
-        if l1 != 0 && w != 0 { g += w > 0 ? l1 : -l1 }
-        if g > clipValue { return clipValue }
-        if g < -clipValue { return -clipValue }
-        return g
+        if penalised {
+            g += l2 * w
+            if l1 != 0 && w != 0 { g += w > 0 ? l1 : -l1 }
+        }
+        return min(max(g, -clipValue), clipValue)
     }
 
     func write(to writer: inout StateWriter) {
