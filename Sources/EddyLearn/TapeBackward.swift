@@ -147,11 +147,12 @@ extension GradientTape {
             }
         }
         if b.requiresGrad {
-            for t in 0..<k {
-                for j in 0..<n {
-                    var acc = 0.0
-                    for i in 0..<m { acc += v[a.offset + i * k + t] * g[o + i * n + j] }
-                    g[b.offset + t * n + j] += acc
+            for i in 0..<m {
+                let upstream = g + o + i * n
+                for t in 0..<k {
+                    let av = v[a.offset + i * k + t]
+                    let row = g + b.offset + t * n
+                    for j in 0..<n { row[j] += av * upstream[j] }
                 }
             }
         }
@@ -202,19 +203,26 @@ extension GradientTape {
         let x = features[Int(node.slot)]
         let cols = t.shape.cols
         let o = node.offset
+        if t.offset >= 0 || slotDense[Int(t.slot)] {
+            func scatter(_ target: UnsafeMutablePointer<Double>) {
+                for r in 0..<x.count {
+                    let row = x.isDense ? r : Int(x.indices[r])
+                    for c in 0..<cols { target[row * cols + c] += g[o + r * cols + c] }
+                }
+            }
+            if t.offset >= 0 {
+                scatter(g + t.offset)
+            } else {
+                slotGrad[Int(t.slot)].withUnsafeMutableBufferPointer { scatter($0.baseAddress!) }
+            }
+            return
+        }
+        let s = Int(t.slot)
         for r in 0..<x.count {
             let row = x.isDense ? r : Int(x.indices[r])
             for c in 0..<cols {
-                let d = g[o + r * cols + c]
-                let position = row * cols + c
-                if t.offset >= 0 {
-                    g[t.offset + position] += d
-                } else if slotDense[Int(t.slot)] {
-                    slotGrad[Int(t.slot)][position] += d
-                } else {
-                    slotIndices[Int(t.slot)].append(position)
-                    slotValues[Int(t.slot)].append(d)
-                }
+                slotIndices[s].append(row * cols + c)
+                slotValues[s].append(g[o + r * cols + c])
             }
         }
     }

@@ -75,11 +75,14 @@ extension GradientTape {
         let o = nodes[Int(node)].offset
         values.withUnsafeMutableBufferPointer { v in
             let p = v.baseAddress!
+            // Row by row, the inner loop runs along contiguous rows of `b` and the output.
             for i in 0..<m {
-                for j in 0..<n {
-                    var acc = 0.0
-                    for t in 0..<k { acc += p[ao + i * k + t] * p[bo + t * n + j] }
-                    p[o + i * n + j] = acc
+                let out = p + o + i * n
+                for j in 0..<n { out[j] = 0 }
+                for t in 0..<k {
+                    let av = p[ao + i * k + t]
+                    let row = p + bo + t * n
+                    for j in 0..<n { out[j] += av * row[j] }
                 }
             }
         }

@@ -57,8 +57,10 @@ public struct SoftmaxRegression<O: Optimizer>: GradientLearner {
 /// tape and forward-only. `W` is `inputs x outputs`; a sparse `x` reads only its rows.
 enum Dense {
     static func record(_ x: FeatureVector, weights: TensorHandle, bias: TensorHandle, on tape: inout GradientTape) -> TensorHandle {
-        let rows = tape.gatherRows(weights, x)
-        return tape.add(tape.matmul(tape.constant(valuesOf: x), rows), bias)
+        let xs = tape.constant(valuesOf: x)
+        // A full dense row multiplies the whole matrix; otherwise only the active rows.
+        let rows = x.isDense && x.count == tape.shape(of: weights).rows ? weights : tape.gatherRows(weights, x)
+        return tape.add(tape.matmul(xs, rows), bias)
     }
 
     static func affine(_ x: FeatureVector, _ w: Tensor, _ b: Tensor, into out: UnsafeMutablePointer<Double>) {
