@@ -57,6 +57,7 @@ public struct GradientTape: Sendable {
     var grads: [Double] = []
     var watched: [Tensor] = []
     var features: [FeatureVector] = []
+    var featureCount = 0
     var fault: Op? = nil
     var used = false
 
@@ -77,7 +78,7 @@ public struct GradientTape: Sendable {
         nodeCount = 0
         valueCount = 0
         if !watched.isEmpty { watched.removeAll(keepingCapacity: true) }
-        if !features.isEmpty { features.removeAll(keepingCapacity: true) }
+        featureCount = 0
         fault = nil
         used = false
     }
@@ -184,10 +185,7 @@ public struct GradientTape: Sendable {
         if let fault { throw .nonFinite(op: "\(fault)") }
         if !persistent { used = true }
         runBackward(from: Int(loss.index))
-        if !persistent {
-            watched.removeAll(keepingCapacity: true)
-            features.removeAll(keepingCapacity: true)
-        }
+        if !persistent { watched.removeAll(keepingCapacity: true) }
     }
 
     /// The gradient of the last `backward(from:)` with respect to `source`: dense, or sparse

@@ -31,7 +31,13 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// Checks features and label before anything reaches the weights.
     static func validate(_ x: FeatureVector, label: Double, task: LearningTask, width: Int) throws(LearnError) {
-        if let bad = x.firstNonFinite { throw .nonFiniteFeature(position: bad.position, value: bad.value) }
+        // inf * 0 and NaN * 0 are NaN: one branch-free pass finds any non-finite value.
+        let probe = x.values.withUnsafeBufferPointer { v in
+            var acc = 0.0
+            for i in 0..<v.count { acc += v[i] * 0 }
+            return acc
+        }
+        if probe != 0, let bad = x.firstNonFinite { throw .nonFiniteFeature(position: bad.position, value: bad.value) }
         if x.isDense {
             if x.count > width { throw .featureOutOfRange(position: x.count - 1, width: width) }
         } else {

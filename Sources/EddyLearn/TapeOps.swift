@@ -114,8 +114,9 @@ extension GradientTape {
             shift = withReadable(bias) { $0[0] }
             biasRequires = bn.requiresGrad
         }
-        let fslot = Int32(features.count)
-        features.append(x)
+        let fslot = Int32(featureCount)
+        if featureCount < features.count { features[featureCount] = x } else { features.append(x) }
+        featureCount += 1
         let node = append(.dot, w.index, bias?.index ?? -1, shape: .scalar, requiresGrad: wn.requiresGrad || biasRequires, slot: fslot)
         let o = nodes[Int(node)].offset
         let acc = withReadable(w) { p in Self.sparseDot(p, x) }
@@ -132,8 +133,9 @@ extension GradientTape {
         precondition(x.indices.allSatisfy { $0 >= 0 && Int($0) < tn.shape.rows } && x.count <= tn.shape.rows,
                      "feature position out of range of \(tn.shape)")
         if x.isDense && tn.op == .variable { slotDense[Int(tn.slot)] = true }
-        let fslot = Int32(features.count)
-        features.append(x)
+        let fslot = Int32(featureCount)
+        if featureCount < features.count { features[featureCount] = x } else { features.append(x) }
+        featureCount += 1
         let cols = tn.shape.cols
         let node = append(.gatherRows, table.index, -1, shape: .matrix(rows: x.count, cols: cols),
                           requiresGrad: tn.requiresGrad, slot: fslot)
