@@ -3,6 +3,8 @@ import PackageDescription
 
 // Modules follow the data: Kafka in -> features -> learners (tape, models, incremental)
 // -> drift and metrics -> the `eddy` command. Only CRdKafka and EddyKafka touch C.
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "Eddy",
     platforms: [.macOS(.v15)],
@@ -25,8 +27,10 @@ let package = Package(
         ),
         .target(name: "EddyKafkaTesting", dependencies: ["CRdKafka"]),
         .target(name: "EddyCodec"),
-        .target(name: "EddyFeatures"),
-        .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"]),
+        .target(name: "EddyFeatures", dependencies: ["EddyCodec"], swiftSettings: crossModule),
+        // The learners are generic over their optimizer; cross-module optimization lets the
+        // pipeline's concrete model types get specialised code instead of runtime generics.
+        .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"], swiftSettings: crossModule),
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
         .executableTarget(
             name: "eddy",
@@ -42,7 +46,7 @@ let package = Package(
         ),
         .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka", "EddyKafkaTesting"]),
-        .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"]),
+        .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
     ]

@@ -1,0 +1,55 @@
+import EddyFeatures
+
+/// Why a learner refused an event (nothing was learned from it).
+///
+/// ```swift
+/// do { try model.learnChecked(x, label: y) }
+/// catch { log("skipped event: \(error)") }  // e.g. "feature 3 is NaN"
+/// ```
+public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A feature value is NaN or infinite.
+    case nonFiniteFeature(position: Int, value: Double)
+    /// The label does not fit the task (not 0/1, not a class index, or not finite).
+    case invalidLabel(Double, task: LearningTask)
+    /// The loss or a gradient came out NaN or infinite; the weights were left as they were.
+    case nonFiniteGradient
+    /// A feature position lies outside the model's input width.
+    case featureOutOfRange(position: Int, width: Int)
+
+    public var description: String {
+        switch self {
+        case .nonFiniteFeature(let position, let value):
+            "feature \(position) is \(value); clean or impute it before learning"
+        case .invalidLabel(let label, let task):
+            "label \(label) does not fit task \(task)"
+        case .nonFiniteGradient:
+            "the gradient is NaN or infinite (exploding); configure clipping or lower the learning rate"
+        case .featureOutOfRange(let position, let width):
+            "feature position \(position) is outside the model's \(width) inputs"
+        }
+    }
+
+    /// Checks features and label before anything reaches the weights.
+    static func validate(_ x: FeatureVector, label: Double, task: LearningTask, width: Int) throws(LearnError) {
+        // inf * 0 and NaN * 0 are NaN: one branch-free pass finds any non-finite value.
+        let probe = x.values.withUnsafeBufferPointer { v in
+            var acc = 0.0
+            for i in 0..<v.count { acc += v[i] * 0 }
+            return acc
+        }
+        if probe != 0, let bad = x.firstNonFinite { throw .nonFiniteFeature(position: bad.position, value: bad.value) }
+        if x.isDense {
+            if x.count > width { throw .featureOutOfRange(position: x.count - 1, width: width) }
+        } else {
+            for i in x.indices where i < 0 || Int(i) >= width { throw .featureOutOfRange(position: Int(i), width: width) }
+        }
+        switch task {
+        case .binary:
+            if label != 0 && label != 1 { throw .invalidLabel(label, task: task) }
+        case .multiclass(let classes):
+            if !(label >= 0 && label < Double(classes) && label == label.rounded()) { throw .invalidLabel(label, task: task) }
+        case .regression:
+            if !label.isFinite { throw .invalidLabel(label, task: task) }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import EddyCodec
+import EddyFeatures
+
+/// A `Learner` whose learning is one `GradientTape` step: it records its loss for an event
+/// and its `Parameters` (variables, optimizer, policy) do the rest. Gives every such model the
+/// validating entry point `learnChecked`, the refusing `learn`, and state blobs.
+///
+/// ```swift
+/// var model = LinearRegression(features: 8, optimizer: Adam(learningRate: .constant(0.01)))
+/// try model.learnChecked(x, label: 3.5)    // throws LearnError, learns nothing, on NaN/Inf
+/// let copy = try LinearRegression<Adam>(stateBlob: model.stateBlob())
+/// ```
+public protocol GradientLearner: Learner {
+    associatedtype Opt: Optimizer
+    /// The variables, optimizer and policy.
+    var parameters: Parameters<Opt> { get set }
+    /// How many feature positions the model reads.
+    var inputWidth: Int { get }
+    /// The kind written into state blobs.
+    static var stateKind: String { get }
+    /// Records the loss for one event on `parameters.tape`, whose variables are watched in slot order.
+    mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle
+    /// Appends the model's own configuration (not its parameters).
+    func writeConfiguration(to writer: inout StateWriter)
+    /// Rebuilds the model from its configuration and restored parameters.
+    init(configuration reader: inout StateReader, parameters: Parameters<Opt>) throws(StateError)
+}
+
+extension GradientLearner {
+    /// Learns from one event, or throws and learns nothing when the features are NaN/Inf or
+    /// out of range, the label does not fit the task, or the gradient is not finite.
+    public mutating func learnChecked(_ x: FeatureVector, label: Double) throws(LearnError) {
+        do {
+            try LearnError.validate(x, label: label, task: task, width: inputWidth)
+            _ = parameters.watchAll()
+            let loss = recordLoss(x, label: label)
+            try parameters.step(from: loss)
+        } catch {
+            parameters.refused += 1
+            throw error
+        }
+    }
+
+    /// Learns from one event; an event unfit to learn from is refused and counted in
+    /// `parameters.refused`.
+    public mutating func learn(_ x: FeatureVector, label: Double) {
+        try? learnChecked(x, label: label)
+    }
+
+    /// The model with its optimizer state as a versioned, checksummed blob.
+    public func stateBlob() -> [UInt8] {
+        var writer = StateWriter(kind: Self.stateKind, version: 1)
+        parameters.write(to: &writer)
+        writeConfiguration(to: &writer)
+        return writer.finish()
+    }
+
+    /// Restores a model from `stateBlob()`; a corrupted, truncated or foreign blob throws `StateError`.
+    public init(stateBlob blob: [UInt8]) throws(StateError) {
+        var reader = try StateReader(blob, kind: Self.stateKind, supported: 1...1)
+        let parameters = try Parameters<Opt>(from: &reader)
+        try self.init(configuration: &reader, parameters: parameters)
+        try reader.finish()
+    }
+}

@@ -1,0 +1,121 @@
+import EddyCodec
+
+/// A model's named variables with their optimizer, gradient policy and scratch tape: the
+/// part every gradient model shares. One `step(from:)` applies one tape's gradients.
+///
+/// ```swift
+/// var p = Parameters(names: ["weights", "bias"], tensors: [Tensor(zeros: .vector(20)), Tensor(0)],
+///                    optimizer: SGD(learningRate: .constant(0.01)))
+/// p.tape.reset()
+/// let w = p.tape.watch(p.tensors[0])   // watch in slot order
+/// // ... record the loss ...
+/// try p.step(from: loss)
+/// ```
+public struct Parameters<O: Optimizer>: Sendable {
+    /// Variable names, in slot order.
+    public let names: [String]
+    /// Variable values, in slot order.
+    public internal(set) var tensors: [Tensor]
+    /// The optimizer and its state.
+    public var optimizer: O
+    /// Penalties and clipping applied before the optimizer.
+    public var policy: GradientPolicy {
+        didSet { interceptPolicy = GradientPolicy(clipValue: policy.clipValue) }
+    }
+    /// Slots with their own rate get only the value clip, no penalty.
+    var interceptPolicy: GradientPolicy
+    /// Slots updated by plain SGD at their own rate instead of the optimizer (River's
+    /// `intercept_lr`), evaluated at the optimizer's iteration count.
+    public var ownRates: [Int: LearningRate]
+    /// Events refused (hostile numbers or non-finite gradients) so far.
+    public internal(set) var refused = 0
+    /// The scratch tape, reset at each step.
+    public var tape = GradientTape()
+
+    public init(names: [String], tensors: [Tensor], optimizer: O, policy: GradientPolicy = GradientPolicy(),
+                ownRates: [Int: LearningRate] = [:]) {
+        precondition(names.count == tensors.count, "one name per tensor")
+        self.names = names
+        self.tensors = tensors
+        self.optimizer = optimizer
+        self.policy = policy
+        self.interceptPolicy = GradientPolicy(clipValue: policy.clipValue)
+        self.ownRates = ownRates
+        ownRate = (0..<tensors.count).map { ownRates[$0] }
+    }
+
+    var ownRate: [LearningRate?]
+
+    /// The variable called `name`.
+    public subscript(name: String) -> Tensor? {
+        names.firstIndex(of: name).map { tensors[$0] }
+    }
+
+    /// Resets the tape and watches every variable in slot order (slot `k` is handle `k`).
+    @inline(__always)
+    mutating func watchAll() -> Int {
+        tape.reset()
+        for k in 0..<tensors.count { _ = tape.watch(tensors[k]) }
+        return tensors.count
+    }
+
+    /// The handle of slot `k` after `watchAll()`.
+    @inline(__always)
+    func handle(_ k: Int) -> TensorHandle { TensorHandle(index: Int32(k)) }
+
+    /// Backpropagates `loss`, refuses non-finite gradients, clips by norm when configured and
+    /// lets the optimizer update every variable.
+    public mutating func step(from loss: TensorHandle) throws(LearnError) {
+        do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
+        var squares = 0.0
+        for k in 0..<tensors.count { squares += tape.slotSquares(k) }
+        guard squares.isFinite else { throw .nonFiniteGradient }
+        let norm = squares.squareRoot()
+        let scale = norm > policy.clipNorm ? policy.clipNorm / norm : 1
+        for k in 0..<tensors.count {
+            let g = tape.gradient(for: handle(k))
+            if let rate = ownRate[k] {
+                let lr = rate.at(optimizer.iterations)
+                forEachEntry(g, &tensors[k], policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
+            } else {
+                optimizer.apply(to: &tensors[k], slot: k, gradient: g, policy: policy, scale: scale)
+            }
+        }
+        optimizer.endStep()
+    }
+
+    func write(to writer: inout StateWriter) {
+        writer.write(names.count)
+        for k in 0..<names.count {
+            writer.write(names[k])
+            tensors[k].write(to: &writer)
+            if let rate = ownRate[k] { writer.write(true); rate.write(to: &writer) } else { writer.write(false) }
+        }
+        policy.write(to: &writer)
+        writer.write(refused)
+        writer.write(blob: optimizer.stateBlob())
+    }
+
+    init(from reader: inout StateReader) throws(StateError) {
+        let count = try reader.readInt()
+        guard count >= 0, count < 1024 else { throw .invalid("\(count) variables") }
+        var names: [String] = [], tensors: [Tensor] = [], rates: [Int: LearningRate] = [:]
+        for k in 0..<count {
+            names.append(try reader.readString())
+            tensors.append(try Tensor(from: &reader))
+            if try reader.readBool() { rates[k] = try LearningRate(from: &reader) }
+        }
+        let policy = try GradientPolicy(from: &reader)
+        let refused = try reader.readInt()
+        let optimizer = try O(stateBlob: try reader.readBlob())
+        self.init(names: names, tensors: tensors, optimizer: optimizer, policy: policy, ownRates: rates)
+        self.refused = refused
+    }
+
+    /// Checks that restored variables have the shapes the model expects.
+    func expect(_ shapes: [Shape]) throws(StateError) {
+        guard tensors.map(\.shape) == shapes else {
+            throw .invalid("variables have shapes \(tensors.map(\.shape)), expected \(shapes)")
+        }
+    }
+}

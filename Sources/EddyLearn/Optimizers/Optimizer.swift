@@ -1,0 +1,89 @@
+import EddyCodec
+
+/// A stateful update rule. A model calls `apply(to:slot:gradient:policy:scale:)` once per
+/// variable (its `slot`) and then `endStep()`; sparse gradients touch only their entries, so
+/// the cost per step follows the active features, not the size of the variable.
+///
+/// ```swift
+/// var opt = Adam(learningRate: .constant(0.01))
+/// opt.apply(to: &weights, slot: 0, gradient: tape.gradient(for: w), policy: GradientPolicy(), scale: 1)
+/// opt.endStep()
+/// ```
+public protocol Optimizer: Sendable {
+    /// The kind written into state blobs.
+    static var kind: String { get }
+    /// Steps taken so far (River's `n_iterations`).
+    var iterations: Int { get }
+    /// Updates `variable` with `gradient` (each entry multiplied by `scale`, then adjusted by `policy`).
+    mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double)
+    /// Ends the step: advances `iterations`.
+    mutating func endStep()
+    /// Appends hyperparameters and state.
+    func write(to writer: inout StateWriter)
+    /// Reads what `write(to:)` wrote.
+    init(from reader: inout StateReader) throws(StateError)
+}
+
+extension Optimizer {
+    /// The optimizer as a standalone blob.
+    public func stateBlob() -> [UInt8] {
+        var writer = StateWriter(kind: Self.kind, version: 1)
+        write(to: &writer)
+        return writer.finish()
+    }
+
+    /// Restores an optimizer from `stateBlob()`.
+    public init(stateBlob blob: [UInt8]) throws(StateError) {
+        var reader = try StateReader(blob, kind: Self.kind, supported: 1...1)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+}
+
+/// Runs `body(position, adjustedGradient)` over the entries of `gradient` with the weights of
+/// `variable` at hand; shared by the optimizers' `apply`.
+@inline(__always)
+func forEachEntry(_ gradient: VariableGradient, _ variable: inout Tensor, policy: GradientPolicy, scale: Double,
+                  _ body: (UnsafeMutablePointer<Double>, Int, Double) -> Void) {
+    variable.scalars.withUnsafeMutableBufferPointer { wbuf in
+        let w = wbuf.baseAddress!
+        if gradient.isSparse {
+            gradient.indices.withUnsafeBufferPointer { idx in
+                gradient.values.withUnsafeBufferPointer { val in
+                    for k in 0..<idx.count {
+                        let i = idx[k]
+                        body(w, i, policy.adjusted(val[k] * scale, weight: w[i]))
+                    }
+                }
+            }
+        } else {
+            gradient.dense.withUnsafeBufferPointer { val in
+                for i in 0..<val.count { body(w, i, policy.adjusted(val[i] * scale, weight: w[i])) }
+            }
+        }
+    }
+}
+
+/// Per-variable optimizer state (one or more arrays per slot), sized on first use.
+struct SlotState: Sendable, Equatable {
+    var arrays: [[Double]] = []
+
+    @inline(__always)
+    mutating func ensure(_ slot: Int, count: Int) {
+        while arrays.count <= slot { arrays.append([]) }
+        if arrays[slot].count != count { arrays[slot] = [Double](repeating: 0, count: count) }
+    }
+
+    func write(to writer: inout StateWriter) {
+        writer.write(arrays.count)
+        for a in arrays { writer.write(a) }
+    }
+
+    init() {}
+
+    init(from reader: inout StateReader) throws(StateError) {
+        let count = try reader.readInt()
+        guard count >= 0, count < 1 << 20 else { throw .invalid("optimizer slot count \(count)") }
+        for _ in 0..<count { arrays.append(try reader.readDoubles()) }
+    }
+}

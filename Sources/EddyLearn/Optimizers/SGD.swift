@@ -1,0 +1,54 @@
+import EddyCodec
+
+/// Stochastic gradient descent, optionally with momentum (River's `optim.SGD` when
+/// `momentum` is 0, River's `optim.Momentum` otherwise: `s = momentum * s + lr * g; w -= s`).
+///
+/// ```swift
+/// var sgd = SGD(learningRate: .inverseScaling(0.1, power: 0.5), momentum: 0.9)
+/// ```
+public struct SGD: Optimizer, Equatable {
+    public static let kind = "sgd"
+    public var learningRate: LearningRate
+    public var momentum: Double
+    public private(set) var iterations = 0
+    var velocity = SlotState()
+
+    public init(learningRate: LearningRate = .constant(0.01), momentum: Double = 0) {
+        precondition(momentum >= 0 && momentum < 1, "momentum must lie in [0, 1)")
+        self.learningRate = learningRate
+        self.momentum = momentum
+    }
+
+    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+        let lr = learningRate.at(iterations)
+        if momentum == 0 {
+            forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
+            return
+        }
+        let rho = momentum
+        velocity.ensure(slot, count: variable.count)
+        velocity.arrays[slot].withUnsafeMutableBufferPointer { s in
+            forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in
+                s[i] = rho * s[i] + lr * g
+                w[i] -= s[i]
+            }
+        }
+    }
+
+    public mutating func endStep() { iterations += 1 }
+
+    public func write(to writer: inout StateWriter) {
+        learningRate.write(to: &writer)
+        writer.write(momentum)
+        writer.write(iterations)
+        velocity.write(to: &writer)
+    }
+
+    public init(from reader: inout StateReader) throws(StateError) {
+        learningRate = try LearningRate(from: &reader)
+        momentum = try reader.readDouble()
+        iterations = try reader.readInt()
+        velocity = try SlotState(from: &reader)
+        guard momentum >= 0, momentum < 1, iterations >= 0 else { throw .invalid("SGD state out of range") }
+    }
+}

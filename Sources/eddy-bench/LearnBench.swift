@@ -1,0 +1,145 @@
+// `eddy-bench learn DENSE HASHED`: prequential predict-then-learn, batch size 1, through
+// EddyLearn's models (on the GradientTape) and through a hand-derived logistic regression
+// loop, on the streams `ops/benchmarks/learn` wrote:
+//   DENSE   float64 rows of 20 features then the 0/1 label
+//   HASHED  per event 30 int32 positions (< 2^18), 30 float64 values, then the label (float64)
+// Prints a line per case and, last, one JSON object with the rates.
+import EddyFeatures
+import EddyLearn
+import Foundation
+
+/// A labelled event of a benchmark stream.
+struct BenchEvent: Sendable {
+    let x: FeatureVector
+    let y: Double
+}
+
+/// Incremental learners run on the dense stream next to the gradient models, as
+/// `(key, run)`. The Hoeffding tree joins with one entry:
+/// `("hoeffding", { events in var m = HoeffdingTreeClassifier(); return prequential(&m, events) })`.
+let incrementalBenchCases: [(key: String, run: @Sendable ([BenchEvent]) -> (eps: Double, accuracy: Double))] = []
+
+/// Predicts, scores and learns each event in turn; returns events/s and prequential accuracy.
+func prequential<L: Learner>(_ model: inout L, _ events: [BenchEvent]) -> (eps: Double, accuracy: Double) {
+    var output = [Double](repeating: 0, count: model.task.outputCount)
+    var correct = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    for e in events {
+        model.predict(e.x, into: &output)
+        if (output[1] > output[0] ? 1.0 : 0.0) == e.y { correct += 1 }
+        model.learn(e.x, label: e.y)
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return (Double(events.count) / seconds, Double(correct) / Double(events.count))
+}
+
+/// Logistic regression with its gradient derived by hand (River's update: SGD on the
+/// weights, the intercept at its own rate 0.01): the yardstick for the tape's overhead.
+struct HandLogisticRegression {
+    var w: [Double]
+    var b = 0.0
+    let lr: Double
+
+    init(features: Int, lr: Double) {
+        w = [Double](repeating: 0, count: features)
+        self.lr = lr
+    }
+
+    @inline(__always) static func sigmoid(_ z: Double) -> Double {
+        if z >= 0 { return 1 / (1 + exp(-z)) }
+        let e = exp(z)
+        return e / (1 + e)
+    }
+
+    @inline(__always) func score(_ x: FeatureVector) -> Double {
+        var z = b
+        w.withUnsafeBufferPointer { w in
+            x.values.withUnsafeBufferPointer { v in
+                for i in 0..<v.count { z += w[i] * v[i] }
+            }
+        }
+        return z
+    }
+
+    mutating func run(_ events: [BenchEvent]) -> (eps: Double, accuracy: Double) {
+        var correct = 0
+        let start = DispatchTime.now().uptimeNanoseconds
+        for e in events {
+            let p = Self.sigmoid(score(e.x))
+            if (p > 0.5 ? 1.0 : 0.0) == e.y { correct += 1 }
+            let z = score(e.x)
+            let g = e.y == 1 ? -Self.sigmoid(-z) : Self.sigmoid(z)
+            b -= 0.01 * g
+            let step = lr * g
+            w.withUnsafeMutableBufferPointer { w in
+                e.x.values.withUnsafeBufferPointer { v in
+                    for i in 0..<v.count { w[i] -= step * v[i] }
+                }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return (Double(events.count) / seconds, Double(correct) / Double(events.count))
+    }
+}
+
+func readDoubles(_ path: String) throws -> [Double] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+}
+
+func loadDense(_ path: String) throws -> [BenchEvent] {
+    let raw = try readDoubles(path)
+    return stride(from: 0, to: raw.count, by: 21).map { r in
+        BenchEvent(x: FeatureVector(dense: Array(raw[r..<(r + 20)])), y: raw[r + 20])
+    }
+}
+
+func loadHashed(_ path: String) throws -> [BenchEvent] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let record = 30 * 4 + 30 * 8 + 8
+    return data.withUnsafeBytes { bytes in
+        (0..<(bytes.count / record)).map { r in
+            let base = r * record
+            let indices = (0..<30).map { bytes.loadUnaligned(fromByteOffset: base + 4 * $0, as: Int32.self) }
+            let values = (0..<30).map { bytes.loadUnaligned(fromByteOffset: base + 120 + 8 * $0, as: Double.self) }
+            let y = bytes.loadUnaligned(fromByteOffset: base + 360, as: Double.self)
+            return BenchEvent(x: FeatureVector(indices: indices, values: values), y: y)
+        }
+    }
+}
+
+func runLearnBench(_ arguments: [String]) throws {
+    guard arguments.count == 2 || arguments.count == 3 else {
+        throw CocoaError(.fileReadInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "usage: eddy-bench learn DENSE HASHED [REPEAT]"])
+    }
+    // REPEAT > 1 replays the dense tape case that many times first, for profiling it alone.
+    if arguments.count == 3, let repeats = Int(arguments[2]) {
+        let dense = try loadDense(arguments[0])
+        var logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(0.01)))
+        for _ in 0..<repeats { print(Int(prequential(&logreg, dense).eps)) }
+        return
+    }
+    let dense = try loadDense(arguments[0]), hashed = try loadHashed(arguments[1])
+    let lr = 0.01
+    func report(_ name: String, _ result: (eps: Double, accuracy: Double)) -> Double {
+        print("eddy \(name): \(Int(result.eps)) events/s, prequential accuracy \(String(format: "%.4f", result.accuracy))")
+        return result.eps
+    }
+
+    var eddy: [(String, Double)] = []
+    var logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(lr)))
+    eddy.append(("logreg_dense", report("logreg_dense (tape)", prequential(&logreg, dense))))
+    var hand = HandLogisticRegression(features: 20, lr: lr)
+    let handEps = report("logreg_dense (hand-derived loop)", hand.run(dense))
+    let drift = zip(hand.w, logreg.weights).map { abs($0 - $1) }.max() ?? 0
+    print("tape vs hand-derived weights: max difference \(drift)")
+    var hashedModel = LogisticRegression(features: 1 << 18, optimizer: SGD(learningRate: .constant(lr)))
+    eddy.append(("logreg_hashed", report("logreg_hashed (2^18, 30 active)", prequential(&hashedModel, hashed))))
+    var mlp = MLP(task: .binary, inputs: 20, hidden: [32], activation: .relu, optimizer: SGD(learningRate: .constant(lr)), seed: 1)
+    eddy.append(("mlp", report("mlp 20-32-1", prequential(&mlp, dense))))
+    for extra in incrementalBenchCases { eddy.append((extra.key, report(extra.key, extra.run(dense)))) }
+    print("tape / hand-derived time ratio: \(String(format: "%.2f", handEps / eddy[0].1))")
+
+    let rates = eddy.map { "\"\($0.0)\":\(Int($0.1))" }.joined(separator: ",")
+    print("{\"events\":\(dense.count),\"eddy_eps\":{\(rates)},\"hand_eps\":{\"logreg_dense\":\(Int(handEps))}}")
+}
