@@ -30,16 +30,14 @@ public struct ADWIN: DriftDetector {
     public var warningDetected: Bool { false }
 
     /// Bucket totals and variances, row `level` at `level * (maxBuckets + 1)`.
-    private var totals: [Double] = []
-    private var variances: [Double] = []
-    /// Buckets in use per level (River's `current_idx`).
-    private var counts: [Int] = []
+    private var buckets: ADWINBuckets
     private var levels = 0
     private var total = 0.0
     private var variance = 0.0
     /// Number of values the window summarises.
     public private(set) var width = 0.0
-    private var tick = 0
+    /// Updates since the last check (River's `tick % clock`).
+    private var sinceCheck = 0
 
     public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
                 minWindowLength: Int = 5, gracePeriod: Int = 10) throws(DriftConfigurationError) {
@@ -53,6 +51,7 @@ public struct ADWIN: DriftDetector {
         self.maxBuckets = maxBuckets
         self.minWindowLength = minWindowLength
         self.gracePeriod = gracePeriod
+        buckets = ADWINBuckets(rowWidth: maxBuckets + 1)
         clearWindow()
     }
 
@@ -65,22 +64,18 @@ public struct ADWIN: DriftDetector {
     }
 
     private mutating func clearWindow() {
-        let capacity = maxBuckets + 1
-        if totals.count < capacity {
-            totals = [Double](repeating: 0, count: capacity)
-            variances = [Double](repeating: 0, count: capacity)
-            counts = [0]
-        }
-        for i in 0..<counts.count { counts[i] = 0 }
+        if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
+        for i in 0..<levels { buckets.counts[i] = 0 }
         levels = 1
         total = 0
         variance = 0
         width = 0
-        tick = 0
+        sinceCheck = 0
     }
 
     public mutating func update(_ value: Double) {
         if driftDetected { reset() }
+        if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
         insert(value)
         driftDetected = detectChange()
     }
@@ -88,8 +83,9 @@ public struct ADWIN: DriftDetector {
     @inline(__always)
     private mutating func insert(_ value: Double) {
         let capacity = maxBuckets + 1
-        totals[counts[0]] = value
-        variances[counts[0]] = 0
+        let counts = buckets.counts
+        buckets.totals[counts[0]] = value
+        buckets.variances[counts[0]] = 0
         counts[0] += 1
         width += 1
         var increment = 0.0
@@ -105,16 +101,22 @@ public struct ADWIN: DriftDetector {
     private mutating func compress() {
         let capacity = maxBuckets + 1
         var level = 0
+        var counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
         while counts[level] == capacity {
             let base = level * capacity
             let size = Double(sign: .plus, exponent: level, significand: 1)
+            let inverse = Double(sign: .plus, exponent: -level, significand: 1)
             let t0 = totals[base], t1 = totals[base + 1]
             let v0 = variances[base], v1 = variances[base + 1]
-            let mu1 = t0 / size
-            let mu2 = t1 / size
+            // size is a power of two, so x * (1 / size) rounds exactly as x / size
+            let mu1 = t0 * inverse
+            let mu2 = t1 * inverse
             let merged = t0 + t1
             let mergedVariance = v0 + v1 + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-            if level + 1 >= levels { addLevel() }
+            if level + 1 >= levels {
+                addLevel()
+                (counts, totals, variances) = (buckets.counts, buckets.totals, buckets.variances)
+            }
             let next = (level + 1) * capacity
             totals[next + counts[level + 1]] = merged
             variances[next + counts[level + 1]] = mergedVariance
@@ -126,18 +128,14 @@ public struct ADWIN: DriftDetector {
     }
 
     private mutating func addLevel() {
-        let capacity = maxBuckets + 1
         levels += 1
-        if counts.count < levels {
-            counts.append(0)
-            totals.append(contentsOf: repeatElement(0, count: capacity))
-            variances.append(contentsOf: repeatElement(0, count: capacity))
-        }
-        counts[levels - 1] = 0
+        buckets.reserve(levels: levels)
+        buckets.counts[levels - 1] = 0
     }
 
     @inline(__always)
-    private mutating func removeOldest(_ n: Int, at level: Int) {
+    private func removeOldest(_ n: Int, at level: Int) {
+        let counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
         let base = level * (maxBuckets + 1)
         let remaining = counts[level] - n
         for i in 0..<remaining {
@@ -148,11 +146,12 @@ public struct ADWIN: DriftDetector {
     }
 
     private mutating func deleteOldestBucket() {
+        let counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
         let last = levels - 1
         let base = last * (maxBuckets + 1)
         let n = Double(sign: .plus, exponent: last, significand: 1)
         let u = totals[base], v = variances[base]
-        let mu = u / n
+        let mu = u * Double(sign: .plus, exponent: -last, significand: 1)
         width -= n
         total -= u
         let muWindow = total / width
@@ -162,10 +161,13 @@ public struct ADWIN: DriftDetector {
     }
 
     private mutating func detectChange() -> Bool {
-        tick += 1
-        guard tick % clock == 0 && width > Double(gracePeriod) else { return false }
+        sinceCheck += 1
+        guard sinceCheck == clock else { return false }
+        sinceCheck = 0
+        guard width > Double(gracePeriod) else { return false }
         let capacity = maxBuckets + 1
         let minLength = Double(minWindowLength)
+        let counts = buckets.counts, totals = buckets.totals
         var changed = false
         var reduce = true
         while reduce {
@@ -215,13 +217,15 @@ public struct ADWIN: DriftDetector {
         writer.write(total)
         writer.write(variance)
         writer.write(width)
-        writer.write(tick)
-        writer.write(Array(counts[0..<levels]))
+        writer.write(sinceCheck)
+        writer.write((0..<levels).map { buckets.counts[$0] })
         var liveTotals: [Double] = [], liveVariances: [Double] = []
         for level in 0..<levels {
             let base = level * (maxBuckets + 1)
-            liveTotals.append(contentsOf: totals[base..<(base + counts[level])])
-            liveVariances.append(contentsOf: variances[base..<(base + counts[level])])
+            for i in base..<(base + buckets.counts[level]) {
+                liveTotals.append(buckets.totals[i])
+                liveVariances.append(buckets.variances[i])
+            }
         }
         writer.write(liveTotals)
         writer.write(liveVariances)
@@ -240,7 +244,8 @@ public struct ADWIN: DriftDetector {
         total = try reader.readDouble()
         variance = try reader.readDouble()
         width = try reader.readDouble()
-        tick = try reader.readInt()
+        sinceCheck = try reader.readInt()
+        guard (0..<clock).contains(sinceCheck) else { throw .invalid("ADWIN clock position \(sinceCheck) outside 0..<\(clock)") }
         let liveCounts = try reader.readInts()
         let liveTotals = try reader.readDoubles()
         let liveVariances = try reader.readDoubles()
@@ -254,11 +259,11 @@ public struct ADWIN: DriftDetector {
         for (level, count) in liveCounts.enumerated() {
             let base = level * (maxBuckets + 1)
             for i in 0..<count {
-                totals[base + i] = liveTotals[next]
-                variances[base + i] = liveVariances[next]
+                buckets.totals[base + i] = liveTotals[next]
+                buckets.variances[base + i] = liveVariances[next]
                 next += 1
             }
-            counts[level] = count
+            buckets.counts[level] = count
         }
     }
 }
