@@ -165,45 +165,73 @@ public struct ADWIN: DriftDetector {
         guard sinceCheck == clock else { return false }
         sinceCheck = 0
         guard width > Double(gracePeriod) else { return false }
+        var changed = false
+        while hasSignificantCut() {
+            changed = true
+            deleteOldestBucket()
+        }
+        return changed
+    }
+
+    /// Scans every cut (W0 = oldest buckets, W1 = the rest) in River's order and tells whether
+    /// the means of the two sides differ by more than the bound at any of them. The running
+    /// sums are gathered first, then the bounds are evaluated two cuts at a time; each lane
+    /// performs River's operations in River's order, so the decision is bitwise the same.
+    private func hasSignificantCut() -> Bool {
         let capacity = maxBuckets + 1
         let minLength = Double(minWindowLength)
-        let counts = buckets.counts, totals = buckets.totals
-        var changed = false
-        var reduce = true
-        while reduce {
-            reduce = false
-            var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
-            let deltaPrime = log(2 * log(width) / delta)
-            let varianceInWindow = variance / width
-            scan: for level in stride(from: levels - 1, through: 0, by: -1) {
-                let size = Double(sign: .plus, exponent: level, significand: 1)
-                let count = counts[level]
-                let base = level * capacity
-                for k in 0..<count {
-                    n0 += size
-                    n1 -= size
-                    let t = totals[base + k]
-                    u0 += t
-                    u1 -= t
-                    if level == 0 && k == count - 1 { break scan }
-                    if n1 >= minLength && n0 >= minLength {
-                        let deltaMean = u0 / n0 - u1 / n1
-                        let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
-                        let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot()
-                            + 2.0 / 3.0 * deltaPrime * mRecip
-                        if abs(deltaMean) > epsilon {
-                            reduce = true
-                            changed = true
-                            if width > 0 {
-                                deleteOldestBucket()
-                                break scan
-                            }
-                        }
-                    }
+        let counts = buckets.counts, totals = buckets.totals, cuts = buckets.cuts
+        var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
+        var found = 0
+        gather: for level in stride(from: levels - 1, through: 0, by: -1) {
+            let size = Double(sign: .plus, exponent: level, significand: 1)
+            let count = counts[level]
+            let base = level * capacity
+            for k in 0..<count {
+                n0 += size
+                n1 -= size
+                let t = totals[base + k]
+                u0 += t
+                u1 -= t
+                if level == 0 && k == count - 1 { break gather }
+                if n1 >= minLength && n0 >= minLength {
+                    cuts[4 * found] = n0
+                    cuts[4 * found + 1] = n1
+                    cuts[4 * found + 2] = u0
+                    cuts[4 * found + 3] = u1
+                    found += 1
                 }
             }
         }
-        return changed
+        let deltaPrime = log(2 * log(width) / delta)
+        let varianceInWindow = variance / width
+        let linear = 2.0 / 3.0 * deltaPrime
+        let minimum = SIMD2(repeating: minLength)
+        var j = 0
+        while j + 1 < found {
+            let a = cuts + 4 * j, b = a + 4
+            let n0 = SIMD2(a[0], b[0]), n1 = SIMD2(a[1], b[1]), u0 = SIMD2(a[2], b[2]), u1 = SIMD2(a[3], b[3])
+            let deltaMean = u0 / n0 - u1 / n1
+            let one = SIMD2<Double>(repeating: 1)
+            let left: SIMD2<Double> = n0 - minimum + one
+            let right: SIMD2<Double> = n1 - minimum + one
+            let mRecip: SIMD2<Double> = one / left + one / right
+            let spread: SIMD2<Double> = 2 * mRecip * varianceInWindow * deltaPrime
+            let root = SIMD2(spread[0].squareRoot(), spread[1].squareRoot())
+            let epsilon: SIMD2<Double> = root + linear * mRecip
+            let magnitude = deltaMean.replacing(with: -deltaMean, where: deltaMean .< 0)
+            let significant = magnitude .> epsilon
+            if significant[0] || significant[1] { return true }
+            j += 2
+        }
+        if j < found {
+            let c = cuts + 4 * j
+            let deltaMean = c[2] / c[0] - c[3] / c[1]
+            let mRecip = 1 / (c[0] - minLength + 1) + 1 / (c[1] - minLength + 1)
+            let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + linear * mRecip
+            if abs(deltaMean) > epsilon { return true }
+        }
+        return false
     }
 
     public func serialized() -> [UInt8] {

@@ -9,6 +9,8 @@ final class ADWINBuckets: @unchecked Sendable {
     private(set) var variances: UnsafeMutablePointer<Double>
     /// Buckets in use per level (River's `current_idx`).
     private(set) var counts: UnsafeMutablePointer<Int>
+    /// Scratch for a scan: n0, n1, u0, u1 of every candidate cut, one row of four per cut.
+    private(set) var cuts: UnsafeMutablePointer<Double>
 
     init(rowWidth: Int, levelCapacity: Int = 32) {
         self.rowWidth = rowWidth
@@ -16,6 +18,8 @@ final class ADWINBuckets: @unchecked Sendable {
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
         counts = .allocate(capacity: levelCapacity)
+        cuts = .allocate(capacity: 4 * rowWidth * levelCapacity)
+        cuts.initialize(repeating: 0, count: 4 * rowWidth * levelCapacity)
         counts.initialize(repeating: 0, count: levelCapacity)
         totals.initialize(repeating: 0, count: rowWidth * levelCapacity)
         variances.initialize(repeating: 0, count: rowWidth * levelCapacity)
@@ -25,6 +29,7 @@ final class ADWINBuckets: @unchecked Sendable {
         totals.deallocate()
         variances.deallocate()
         counts.deallocate()
+        cuts.deallocate()
     }
 
     func copy() -> ADWINBuckets {
@@ -52,6 +57,9 @@ final class ADWINBuckets: @unchecked Sendable {
         totals.deallocate()
         variances.deallocate()
         counts.deallocate()
+        cuts.deallocate()
+        cuts = .allocate(capacity: 4 * rowWidth * capacity)
+        cuts.initialize(repeating: 0, count: 4 * rowWidth * capacity)
         totals = t
         variances = v
         counts = c
