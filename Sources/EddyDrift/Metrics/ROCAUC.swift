@@ -4,6 +4,7 @@ import EddyCodec
 /// (positive, negative) pairs ranked correctly, ties counting one half (Mann-Whitney). River's
 /// `RollingROCAUC` computes the same over a window but credits cross-class ties by an
 /// integer-truncated half; without ties the two agree exactly. 0 until both classes occur.
+/// It keeps every (score, label) pair, so use it through `Rolling` on endless streams.
 ///
 /// ```swift
 /// var auc = ROCAUC()

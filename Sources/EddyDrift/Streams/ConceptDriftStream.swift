@@ -5,7 +5,8 @@ import EddyLearn
 /// Mixes two streams into one with a concept drift, as River's
 /// `datasets.synth.ConceptDriftStream`: event t comes from `driftStream` with probability
 /// 1 / (1 + exp(−4 (t − position) / width)), a sigmoid centred on `position`; `width` 1 makes
-/// the drift abrupt.
+/// the drift abrupt. One difference: far from `position` with a small `width`, River's
+/// `math.exp` overflows and raises `OverflowError`; here the probability is then simply 0.
 ///
 /// ```swift
 /// var stream = try ConceptDriftStream(stream: Agrawal(seed: 1), driftStream: Agrawal(classificationFunction: 2, seed: 1),

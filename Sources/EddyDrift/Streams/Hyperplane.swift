@@ -4,7 +4,9 @@ import EddyLearn
 /// A rotating hyperplane (Hulten et al., 2001), as River's `datasets.synth.Hyperplane`:
 /// features uniform in [0, 1); label 1 when Σ wᵢxᵢ ≥ ½ Σ wᵢ; after every event the first
 /// `driftFeatureCount` weights move by `magChange`, reversing direction with probability
-/// `sigma` — a gradual drift.
+/// `sigma` — a gradual drift. Σ wᵢ is summed left to right, as CPython 3.11's `sum` (the
+/// Python of the benchmark venv); CPython 3.12 compensates that sum, which can move a label
+/// sitting exactly on the plane.
 ///
 /// ```swift
 /// var plane = try Hyperplane(seed: 42, featureCount: 10, driftFeatureCount: 2, magChange: 0.001)
