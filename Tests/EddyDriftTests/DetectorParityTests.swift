@@ -83,6 +83,18 @@ func detections(_ detector: inout any DriftDetector, _ values: some Sequence<Dou
         #expect(throws: StateError.self) { _ = try type.init(state: other) }
     }
 
+    @Test func copiesAreIndependent() throws {
+        var a = try ADWIN(clock: 1)
+        for i in 0..<1000 { a.update(Double(i % 3)) }
+        let before = a.serialized()
+        var b = a
+        for i in 0..<5000 { b.update(Double(i % 5) + 10) }
+        #expect(a.serialized() == before)
+        #expect(b.serialized() != before)
+        a.reset()
+        #expect(b.width > 0)
+    }
+
     @Test func resetForgetsTheWindow() throws {
         var a = try ADWIN(clock: 1)
         for i in 0..<500 { a.update(Double(i % 2)) }
