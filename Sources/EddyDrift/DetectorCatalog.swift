@@ -1,3 +1,5 @@
+import EddyCodec
+
 /// Builds any detector by its name and textual parameters, with River's parameter names, as
 /// `eddy detect --detector NAME --param k=v` does. Unknown names and bad values are refused
 /// with an error that lists what is allowed.
@@ -6,6 +8,7 @@
 /// var detector = try DetectorCatalog.make("adwin", parameters: ["delta": "0.01", "clock": "1"])
 /// detector.update(0.3)
 /// DetectorCatalog.parameters["kswin"] // ["alpha", "window_size", "stat_size", "seed"]
+/// let again = try DetectorCatalog.restore(detector.serialized()) // an ADWIN, as it was
 /// ```
 public enum DetectorCatalog {
     /// Every detector name, in the order `eddy detect --help` lists them.
@@ -21,6 +24,22 @@ public enum DetectorCatalog {
         "hddm_a": ["drift_confidence", "warning_confidence", "two_sided_test"],
         "hddm_w": ["drift_confidence", "warning_confidence", "lambda_val", "two_sided_test"],
     ]
+
+    /// Every detector type, in the order of `names`.
+    public static let types: [any DriftDetector.Type] = [ADWIN.self, PageHinkley.self, KSWIN.self, DDM.self, EDDM.self, HDDMA.self, HDDMW.self]
+
+    /// Restores whichever detector a state blob holds (for checkpoints that keep only the blob).
+    public static func restore(_ blob: [UInt8]) throws(StateError) -> any DriftDetector {
+        var found = ""
+        for type in types {
+            do {
+                return try type.init(state: blob)
+            } catch .wrongKind(_, let kind) {
+                found = kind
+            }
+        }
+        throw .invalid("'\(found)' is not a drift detector; known: \(names.joined(separator: ", "))")
+    }
 
     /// A detector of the given name with the given parameters; the rest take River's defaults.
     public static func make(_ name: String, parameters given: [String: String] = [:]) throws(DriftConfigurationError) -> any DriftDetector {

@@ -83,6 +83,16 @@ func detections(_ detector: inout any DriftDetector, _ values: some Sequence<Dou
         #expect(throws: StateError.self) { _ = try type.init(state: other) }
     }
 
+    @Test(arguments: DetectorCatalog.names)
+    func catalogRestoresAnyDetectorFromItsBlob(_ name: String) throws {
+        var detector = try DetectorCatalog.make(name, parameters: name == "kswin" ? ["seed": "3"] : [:])
+        for v in 0..<500 { detector.update(Double(v % 4 == 0 ? 1 : 0)) }
+        let restored = try DetectorCatalog.restore(detector.serialized())
+        #expect(type(of: restored).kind == name)
+        #expect(restored.serialized() == detector.serialized())
+        #expect(throws: StateError.self) { _ = try DetectorCatalog.restore(Accuracy().serialized()) }
+    }
+
     @Test func copiesAreIndependent() throws {
         var a = try ADWIN(clock: 1)
         for i in 0..<1000 { a.update(Double(i % 3)) }
@@ -116,6 +126,8 @@ func detections(_ detector: inout any DriftDetector, _ values: some Sequence<Dou
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("adwin", parameters: ["delta": "2"]) }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("kswin", parameters: ["stat_size": "60"]) }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("page_hinkley", parameters: ["mode": "sideways"]) }
+        #expect(DetectorCatalog.types.map { $0.kind } == DetectorCatalog.names)
+        #expect(DetectorCatalog.names.allSatisfy { DetectorCatalog.parameters[$0] != nil })
         let message = DriftConfigurationError.unknownDetector(name: "x", allowed: DetectorCatalog.names).description
         #expect(message.contains("adwin, page_hinkley, kswin, ddm, eddm, hddm_a, hddm_w"))
     }
