@@ -4,6 +4,7 @@
 import Foundation
 
 let benchmarks: [String: ([String]) throws -> Void] = [
+    "drift": driftBench,
     "learn": runLearnBench,
 ]
 
