@@ -5,6 +5,7 @@ import Foundation
 
 let benchmarks: [String: ([String]) throws -> Void] = [
     "drift": driftBench,
+    "kafka": runKafkaBench,
     "learn": runLearnBench,
 ]
 
