@@ -88,13 +88,17 @@ public struct ADWIN: DriftDetector {
         buckets.variances[counts[0]] = 0
         counts[0] += 1
         width += 1
+        // River adds the increment to the variance, then the value to the total; the two sums
+        // are independent, and updating the total first keeps the division chain below off
+        // the total's path from one value to the next.
+        let previousTotal = total
+        total += value
         var increment = 0.0
         if width > 1 {
-            let d = value - total / (width - 1)
+            let d = value - previousTotal / (width - 1)
             increment = (width - 1) * d * d / width
         }
         variance += increment
-        total += value
         if counts[0] == capacity { compress() }
     }
 

@@ -52,7 +52,7 @@ func detections(_ detector: inout any DriftDetector, _ values: some Sequence<Dou
     @Test(arguments: DriftReference.shared.cases)
     func serialiseRestoreAndContinueMatchesAnUninterruptedRun(_ reference: DriftReference.Case) throws {
         let values = DriftReference.shared.streams[reference.stream]!
-        for cut in [1, 517, values.count / 2, reference.drifts.first.map { $0 + 1 } ?? 7] {
+        for cut in [517, reference.drifts.first.map { $0 + 1 } ?? values.count / 2] {
             var first = try DetectorCatalog.make(reference.detector, parameters: reference.params)
             let head = detections(&first, values[..<cut])
             var restored = try restore(first.serialized(), as: type(of: first))
