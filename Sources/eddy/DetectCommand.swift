@@ -32,10 +32,8 @@ struct DetectCommand: ParsableCommand {
     func run() throws {
         var values: [String: String] = [:]
         for item in parameters {
-            guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                throw ValidationError("--param '\(item)' is not of the form k=v")
-            }
-            values[String(item[..<eq])] = String(item[item.index(after: eq)...])
+            let (key, value) = try PropertyArgument.split(item, option: "--param")
+            values[key] = value
         }
         var detector: any DriftDetector
         do {
