@@ -13,28 +13,32 @@ import EddyLearn
 public struct MetricSuite: Sendable {
     public let task: LearningTask
     public let window: Int?
-    private var accuracy: Rolling<Accuracy>?
-    private var macroPrecision: Rolling<MacroPrecision>?
-    private var macroRecall: Rolling<MacroRecall>?
-    private var macroF1: Rolling<MacroF1>?
-    private var f1: Rolling<F1>?
-    private var logLoss: Rolling<LogLoss>?
-    private var rocAUC: Rolling<ROCAUC>?
-    private var mae: Rolling<MAE>?
-    private var rmse: Rolling<RMSE>?
-    private var r2: Rolling<R2>?
-    private var cumulative: Cumulative
+    /// Whether a cumulative suite computes ROC AUC, which keeps every score it has seen: fine
+    /// over a file, unbounded over an endless stream (a long-lived pipeline keeps it rolling only).
+    public let cumulativeAUC: Bool
+    var accuracy: Rolling<Accuracy>?
+    var macroPrecision: Rolling<MacroPrecision>?
+    var macroRecall: Rolling<MacroRecall>?
+    var macroF1: Rolling<MacroF1>?
+    var f1: Rolling<F1>?
+    var logLoss: Rolling<LogLoss>?
+    var rocAUC: Rolling<ROCAUC>?
+    var mae: Rolling<MAE>?
+    var rmse: Rolling<RMSE>?
+    var r2: Rolling<R2>?
+    var cumulative: Cumulative
 
     /// Cumulative metrics are held directly, rolling ones wrapped.
-    private struct Cumulative: Sendable {
+    struct Cumulative: Sendable {
         var accuracy = Accuracy(), macroPrecision = MacroPrecision(), macroRecall = MacroRecall(), macroF1 = MacroF1()
         var f1 = F1(), logLoss = LogLoss(), rocAUC = ROCAUC(), mae = MAE(), rmse = RMSE(), r2 = R2()
     }
 
-    public init(task: LearningTask, window: Int? = nil) {
+    public init(task: LearningTask, window: Int? = nil, cumulativeAUC: Bool = true) {
         precondition(window.map { $0 >= 1 } ?? true, "a rolling window holds at least one event")
         self.task = task
         self.window = window
+        self.cumulativeAUC = cumulativeAUC
         cumulative = Cumulative()
         if let w = window {
             switch task {
@@ -82,7 +86,7 @@ public struct MetricSuite: Sendable {
             if task == .binary {
                 cumulative.f1.update(truth: truth, prediction: label)
                 cumulative.logLoss.update(truth: truth, prediction: output[1])
-                cumulative.rocAUC.update(truth: truth, prediction: output[1])
+                if cumulativeAUC { cumulative.rocAUC.update(truth: truth, prediction: output[1]) }
             }
         } else {
             accuracy!.update(truth: truth, prediction: label)
@@ -113,8 +117,10 @@ public struct MetricSuite: Sendable {
                        MetricValue("macro_f1", rolling ? macroF1!.value : c.macroF1.value)]
             if task == .binary {
                 out += [MetricValue("f1", rolling ? f1!.value : c.f1.value),
-                        MetricValue("log_loss", rolling ? logLoss!.value : c.logLoss.value),
-                        MetricValue("roc_auc", rolling ? rocAUC!.value : c.rocAUC.value)]
+                        MetricValue("log_loss", rolling ? logLoss!.value : c.logLoss.value)]
+                if rolling || cumulativeAUC {
+                    out.append(MetricValue("roc_auc", rolling ? rocAUC!.value : c.rocAUC.value))
+                }
             }
             return out
         }
