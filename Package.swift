@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -32,10 +33,12 @@ let package = Package(
         // pipeline's concrete model types get specialised code instead of runtime generics.
         .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"], swiftSettings: crossModule),
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
+        // The checkpoint store: the only module that touches SQLite.
+        .target(name: "EddyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "eddy",
             dependencies: [
-                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift",
+                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,5 +52,6 @@ let package = Package(
         .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EddyStoreTests", dependencies: ["EddyStore"]),
     ]
 )
