@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -32,10 +33,17 @@ let package = Package(
         // pipeline's concrete model types get specialised code instead of runtime generics.
         .target(name: "EddyLearn", dependencies: ["EddyCodec", "EddyFeatures"], swiftSettings: crossModule),
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
+        // Pipeline files (YAML) -> validated spec -> decoder, learner and detector.
+        .target(
+            name: "EddyPipeline",
+            dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyKafka",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: crossModule
+        ),
         .executableTarget(
             name: "eddy",
             dependencies: [
-                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift",
+                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,5 +57,6 @@ let package = Package(
         .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EddyPipelineTests", dependencies: ["EddyPipeline", "EddyFeatures", "EddyLearn", "EddyDrift"]),
     ]
 )
