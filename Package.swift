@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -35,10 +36,24 @@ let package = Package(
         .target(name: "EddyDrift", dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn"]),
         // The checkpoint store: the only module that touches SQLite.
         .target(name: "EddyStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Pipeline files (YAML) -> validated spec -> decoder, learner and detector.
+        .target(
+            name: "EddyPipeline",
+            dependencies: ["EddyCodec", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyKafka",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: crossModule
+        ),
+        // The service: Kafka in, learners, drift and metrics, checkpoints out.
+        .target(
+            name: "EddyRunner",
+            dependencies: ["EddyKafka", "EddyPipeline", "EddyStore", "EddyLearn", "EddyDrift", "EddyFeatures",
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: crossModule
+        ),
         .executableTarget(
             name: "eddy",
             dependencies: [
-                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyStore",
+                "EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyPipeline", "EddyStore", "EddyRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -53,5 +68,6 @@ let package = Package(
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyStoreTests", dependencies: ["EddyStore"]),
+        .testTarget(name: "EddyPipelineTests", dependencies: ["EddyPipeline", "EddyFeatures", "EddyLearn", "EddyDrift"]),
     ]
 )

@@ -1,0 +1,311 @@
+extension EventDecoder {
+    private static let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+
+    private func malformed(_ offset: Int, _ reason: String) -> DecodeError {
+        .malformed(format: "JSON", offset: offset, reason: reason)
+    }
+
+    @inline(__always)
+    private func skipSpace(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) -> Int {
+        var i = i
+        while i < n, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+        return i
+    }
+
+    /// Reads a flat JSON object: the configured fields are decoded, the others skipped.
+    mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, _ event: inout DecodedEvent) throws(DecodeError) {
+        var i = skipSpace(p, n, 0)
+        guard i < n, p[i] == UInt8(ascii: "{") else { throw malformed(i, "expected '{' to open the event object") }
+        i = skipSpace(p, n, i + 1)
+        if i < n, p[i] == UInt8(ascii: "}") {
+            i += 1
+        } else {
+            while true {
+                guard i < n, p[i] == Self.quote else { throw malformed(i, "expected a field name in double quotes") }
+                let (start, end, escaped) = try scanString(p, n, i)
+                let slot: Int?
+                if escaped {
+                    try unescape(p, start, end)
+                    let key = text
+                    slot = key.withUnsafeBufferPointer { lookup($0.baseAddress!, $0.count) }
+                } else {
+                    slot = lookup(p + start, end - start)
+                }
+                i = skipSpace(p, n, end + 1)
+                guard i < n, p[i] == UInt8(ascii: ":") else { throw malformed(i, "expected ':' after a field name") }
+                i = skipSpace(p, n, i + 1)
+                guard i < n else { throw malformed(i, "expected a value") }
+                if let slot {
+                    hint = slot + 1
+                    i = try readField(slot, p, n, i, &event)
+                } else {
+                    i = try skipValue(p, n, i)
+                }
+                i = skipSpace(p, n, i)
+                guard i < n else { throw malformed(i, "unterminated object: expected ',' or '}'") }
+                if p[i] == UInt8(ascii: ",") {
+                    i = skipSpace(p, n, i + 1)
+                    continue
+                }
+                guard p[i] == UInt8(ascii: "}") else { throw malformed(i, "expected ',' or '}'") }
+                i += 1
+                break
+            }
+        }
+        i = skipSpace(p, n, i)
+        guard i == n else { throw malformed(i, "unexpected bytes after the event object") }
+    }
+
+    /// Decodes the value at `i` into field `slot`; returns the offset after it.
+    private mutating func readField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int,
+                                    _ event: inout DecodedEvent) throws(DecodeError) -> Int {
+        let c = p[i]
+        switch roles[slot] {
+        case .numeric(let index):
+            if c == Self.quote || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") || c == UInt8(ascii: "t") || c == UInt8(ascii: "f") {
+                throw .wrongType(field: fieldNames[slot], expected: "a number", found: try found(p, n, i))
+            }
+            if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
+            let (end, value) = try scanNumber(p, n, i)
+            try setNumeric(slot, index, value, &event)
+            seen[slot] = true
+            return end
+        case .vector:
+            if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
+            guard c == UInt8(ascii: "[") else {
+                throw .wrongType(field: fieldNames[slot], expected: "an array of numbers", found: try found(p, n, i))
+            }
+            var j = skipSpace(p, n, i + 1)
+            var count = 0
+            if j < n, p[j] == UInt8(ascii: "]") { j += 1 } else {
+                while true {
+                    guard j < n else { throw malformed(j, "unterminated array") }
+                    let e = p[j]
+                    if e == Self.quote || e == UInt8(ascii: "[") || e == UInt8(ascii: "{") || e == UInt8(ascii: "t")
+                        || e == UInt8(ascii: "f") || e == UInt8(ascii: "n") {
+                        throw .wrongType(field: fieldNames[slot], expected: "an array of numbers", found: try found(p, n, j))
+                    }
+                    let (end, value) = try scanNumber(p, n, j)
+                    guard value.isFinite else { throw .nonFinite(field: "\(fieldNames[slot])[\(count)]", value: value) }
+                    if count < vectorSize { event.features.values[numericCount + count] = value }
+                    count += 1
+                    j = skipSpace(p, n, end)
+                    guard j < n else { throw malformed(j, "unterminated array") }
+                    if p[j] == UInt8(ascii: ",") {
+                        j = skipSpace(p, n, j + 1)
+                        continue
+                    }
+                    guard p[j] == UInt8(ascii: "]") else { throw malformed(j, "expected ',' or ']' in an array") }
+                    j += 1
+                    break
+                }
+            }
+            guard count == vectorSize else { throw .vectorLength(field: fieldNames[slot], count: count, expected: vectorSize) }
+            seen[slot] = true
+            return j
+        case .categorical(let j):
+            if c == Self.quote {
+                let (start, end, escaped) = try scanString(p, n, i)
+                if escaped {
+                    try unescape(p, start, end)
+                    let value = text
+                    value.withUnsafeBufferPointer { addCategory(j, $0.baseAddress!, $0.count, &event) }
+                } else {
+                    addCategory(j, p + start, end - start, &event)
+                }
+                seen[slot] = true
+                return end + 1
+            }
+            if literal(p, n, i, "null") { return i + 4 }
+            for word: StaticString in ["true", "false"] where literal(p, n, i, word) {
+                addCategory(j, p + i, word.utf8CodeUnitCount, &event)
+                seen[slot] = true
+                return i + word.utf8CodeUnitCount
+            }
+            if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                throw .wrongType(field: fieldNames[slot], expected: "a string, number or boolean", found: try found(p, n, i))
+            }
+            let (end, _) = try scanNumber(p, n, i)
+            addCategory(j, p + i, end - i, &event)
+            seen[slot] = true
+            return end
+        case .label:
+            let end: Int
+            if c == Self.quote {
+                let (start, close, escaped) = try scanString(p, n, i)
+                if escaped {
+                    try unescape(p, start, close)
+                    let value = text
+                    event.label = try value.withUnsafeBufferPointer { (b) throws(DecodeError) -> Double in
+                        try resolveLabel(.text(b.baseAddress!, b.count))
+                    }
+                } else {
+                    event.label = try resolveLabel(.text(p + start, close - start))
+                }
+                end = close + 1
+            } else if literal(p, n, i, "null") {
+                throw .missingLabel(field: labelField)
+            } else if literal(p, n, i, "true") || literal(p, n, i, "false") {
+                let value = p[i] == UInt8(ascii: "t")
+                event.label = try resolveLabel(.bool(value))
+                end = i + (value ? 4 : 5)
+            } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
+                throw .wrongType(field: labelField, expected: "a label value", found: try found(p, n, i))
+            } else {
+                let (close, value) = try scanNumber(p, n, i)
+                event.label = try resolveLabel(.number(value, p + i, close - i))
+                end = close
+            }
+            seen[slot] = true
+            return end
+        }
+    }
+
+    /// A short description of the value at `i`, for type errors.
+    private func found(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> String {
+        switch p[i] {
+        case Self.quote:
+            let (start, end, _) = try scanString(p, n, i)
+            return "the string \"\(Self.excerpt(p + start, end - start))\""
+        case UInt8(ascii: "["): return "an array"
+        case UInt8(ascii: "{"): return "an object"
+        case UInt8(ascii: "t"), UInt8(ascii: "f"): return "a boolean"
+        case UInt8(ascii: "n"): return "null"
+        default: return "a number"
+        }
+    }
+
+    @inline(__always)
+    private func literal(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard i + count <= n else { return false }
+        let w = word.utf8Start
+        for k in 0..<count where p[i + k] != w[k] { return false }
+        return true
+    }
+
+    /// A number token (JSON numbers, plus Python's NaN, Infinity and -Infinity): its end and value.
+    @inline(__always)
+    private mutating func scanNumber(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> (Int, Double) {
+        if literal(p, n, i, "NaN") { return (i + 3, .nan) }
+        if literal(p, n, i, "Infinity") { return (i + 8, .infinity) }
+        if literal(p, n, i, "-Infinity") { return (i + 9, -.infinity) }
+        var j = i
+        while j < n {
+            let c = p[j]
+            guard c &- 0x30 < 10 || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "+")
+                || c | 0x20 == UInt8(ascii: "e") else { break }
+            j += 1
+        }
+        guard j > i else {
+            if p[i] == Self.quote { throw malformed(i, "unexpected string") }
+            throw malformed(i, "unexpected character '\(Self.excerpt(p + i, 1))'")
+        }
+        guard let value = numbers.parse(p + i, j - i) else {
+            throw malformed(i, "'\(Self.excerpt(p + i, j - i))' is not a number")
+        }
+        return (j, value)
+    }
+
+    /// The string whose opening quote is at `i`: its content range and whether it has escapes.
+    @inline(__always)
+    private func scanString(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> (start: Int, end: Int, escaped: Bool) {
+        var j = i + 1
+        var escaped = false
+        while j < n {
+            let c = p[j]
+            if c == Self.quote { return (i + 1, j, escaped) }
+            if c == Self.backslash {
+                escaped = true
+                guard j + 1 < n else { break }
+                switch p[j + 1] {
+                case Self.quote, Self.backslash, UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    j += 2
+                case UInt8(ascii: "u"):
+                    guard j + 5 < n, (2...5).allSatisfy({ Self.hex(p[j + $0]) != nil }) else {
+                        throw malformed(j, "bad \\u escape")
+                    }
+                    j += 6
+                default:
+                    throw malformed(j, "bad escape '\\\(Self.excerpt(p + j + 1, 1))'")
+                }
+                continue
+            }
+            if c < 0x20 { throw malformed(j, "control character in a string") }
+            j += 1
+        }
+        throw malformed(i, "unterminated string")
+    }
+
+    private static func hex(_ c: UInt8) -> UInt32? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(c - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(c - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(c - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Writes the unescaped UTF-8 of the string content `p[start..<end]` into `text`.
+    private mutating func unescape(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) throws(DecodeError) {
+        text.removeAll(keepingCapacity: true)
+        var j = start
+        while j < end {
+            let c = p[j]
+            guard c == Self.backslash else {
+                text.append(c)
+                j += 1
+                continue
+            }
+            let e = p[j + 1]
+            j += 2
+            switch e {
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "u"):
+                var code = (0..<4).reduce(UInt32(0)) { $0 << 4 | Self.hex(p[j + $1])! }
+                j += 4
+                if (0xD800..<0xDC00).contains(code), j + 5 < end, p[j] == Self.backslash, p[j + 1] == UInt8(ascii: "u") {
+                    let low = (2..<6).reduce(UInt32(0)) { $0 << 4 | Self.hex(p[j + $1])! }
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + (code - 0xD800) << 10 + (low - 0xDC00)
+                        j += 6
+                    }
+                }
+                let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
+                text.append(contentsOf: String(scalar).utf8)
+            default: text.append(e)
+            }
+        }
+    }
+
+    /// Skips any JSON value at `i` (nested arrays and objects included); returns its end.
+    private mutating func skipValue(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> Int {
+        let c = p[i]
+        if c == Self.quote { return try scanString(p, n, i).end + 1 }
+        if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+            var depth = 0
+            var j = i
+            while j < n {
+                switch p[j] {
+                case Self.quote:
+                    j = try scanString(p, n, j).end + 1
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 { return j + 1 }
+                default: break
+                }
+                j += 1
+            }
+            throw malformed(i, "unterminated \(c == UInt8(ascii: "{") ? "object" : "array")")
+        }
+        for word: StaticString in ["true", "false", "null"] where literal(p, n, i, word) { return i + word.utf8CodeUnitCount }
+        return try scanNumber(p, n, i).0
+    }
+}

@@ -1,0 +1,287 @@
+import EddyCodec
+import EddyFeatures
+
+/// Turns one message's bytes into features and a label, as the pipeline's `features` and
+/// `format` sections say. JSON events are read by a hand-written scanner for flat objects
+/// (unknown fields, nested objects included, are skipped); CSV events are one line with the
+/// configured columns. Nothing is allocated per event when a `DecodedEvent` is reused.
+///
+/// Layout of the feature vector, for `n` numeric fields and a vector field of `m` numbers:
+/// positions `0..<n` hold the numeric fields in the order listed, `n..<n+m` the vector field,
+/// and each categorical field `name` with value `v` sets position `n + m + bucket` to 1, where
+/// `bucket` is `FeatureHasher(bits: hash_bits, seed: hash_seed).bucket(of: .categorical(name, v))`
+/// (values that collide add up). Without categorical fields the vector is dense; with them it
+/// is sparse over the whole width (the dense block as indices `0..<n+m`, then the buckets in
+/// ascending order). A categorical field that is absent or null adds nothing; a number or a
+/// boolean in it hashes as its JSON text.
+///
+/// With `scale: standard`, positions `0..<n` are standard-scaled in River's prequential order:
+/// `decode` scales with the statistics before this event (for predicting); after predicting,
+/// `learnScaling(_:)` adds the event to the statistics and rescales it (for learning).
+///
+/// ```swift
+/// var decoder = spec.makeDecoder()
+/// var event = DecodedEvent()
+/// try decoder.decode(bytes, into: &event)     // throws DecodeError: bad input, not learned
+/// model.predict(event.features, into: &proba)
+/// decoder.learnScaling(&event)
+/// model.learn(event.features, label: event.label)
+/// ```
+public struct EventDecoder: Sendable {
+    /// What a field is to the decoder.
+    enum Role: Sendable, Equatable {
+        case numeric(Int), vector, categorical(Int), label
+    }
+
+    enum LabelRule: Sendable {
+        case regression
+        case binaryFlags
+        case classes
+    }
+
+    /// The running scaler of the numeric fields when `scale: standard` (persist it with the model).
+    public var scaler: StandardScaler?
+    let format: PipelineSpec.Format
+    let fieldNames: [String]
+    let fieldBytes: [[UInt8]]
+    let roles: [Role]
+    let numericCount: Int
+    let vectorSize: Int
+    let hashed: Bool
+    let hashMask: UInt32
+    /// Murmur states after hashing `name=` of each categorical field.
+    let prefixes: [MurmurHash3]
+    let labelField: String
+    let labelRule: LabelRule
+    let classBytes: [[UInt8]]
+    let classNumbers: [Double?]
+    let classNames: [String]
+    let maxMessageBytes: Int
+    /// For CSV: the role index of each column, or -1 for an ignored column.
+    let columnRoles: [Int]
+    let delimiter: UInt8
+
+    var numbers = NumberParser()
+    var seen: [Bool]
+    var text: [UInt8] = []
+    var hint = 0
+    var scaled = FeatureVector(dense: [])
+
+    public init(spec: PipelineSpec) {
+        let f = spec.features
+        var names: [String] = [], roles: [Role] = []
+        for (i, name) in f.numeric.enumerated() { names.append(name); roles.append(.numeric(i)) }
+        if let vector = f.vector { names.append(vector); roles.append(.vector) }
+        for (j, name) in f.categorical.enumerated() { names.append(name); roles.append(.categorical(j)) }
+        names.append(f.label); roles.append(.label)
+        fieldNames = names
+        fieldBytes = names.map { Array($0.utf8) }
+        self.roles = roles
+        numericCount = f.numeric.count
+        vectorSize = f.vector == nil ? 0 : f.vectorSize
+        hashed = !f.categorical.isEmpty
+        hashMask = UInt32((1 << f.hashBits) - 1)
+        prefixes = f.categorical.map { name in
+            var h = MurmurHash3(seed: f.hashSeed)
+            h.combine(name)
+            h.combine(UInt8(ascii: "="))
+            return h
+        }
+        labelField = f.label
+        switch spec.task {
+        case .regression: labelRule = .regression
+        case .binary where f.classes.isEmpty: labelRule = .binaryFlags
+        default: labelRule = .classes
+        }
+        classNames = labelRule == .binaryFlags ? ["0", "1", "true", "false"] : f.classes
+        classBytes = f.classes.map { Array($0.utf8) }
+        classNumbers = f.classes.map { Double($0) }
+        maxMessageBytes = spec.source.maxMessageBytes
+        format = spec.format
+        if case .csv(let columns, let delimiter) = spec.format {
+            columnRoles = columns.map { column in names.firstIndex(of: column) ?? -1 }
+            self.delimiter = delimiter
+        } else {
+            columnRoles = []
+            delimiter = UInt8(ascii: ",")
+        }
+        seen = [Bool](repeating: false, count: names.count)
+        scaler = f.scale == .standard ? StandardScaler() : nil
+    }
+
+    /// The number of feature positions (the spec's `featureWidth`).
+    public var width: Int { numericCount + vectorSize + (hashed ? Int(hashMask) + 1 : 0) }
+
+    /// Decodes one message into `event`, reusing its storage.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer, into event: inout DecodedEvent) throws(DecodeError) {
+        guard bytes.count <= maxMessageBytes else { throw .oversize(bytes: bytes.count, limit: maxMessageBytes) }
+        let dense = numericCount + vectorSize
+        event.numeric.indices.removeAll(keepingCapacity: true)
+        if event.numeric.values.count != numericCount {
+            event.numeric.values = [Double](repeating: 0, count: numericCount)
+        }
+        event.features.indices.removeAll(keepingCapacity: true)
+        event.features.values.removeAll(keepingCapacity: true)
+        event.features.values.append(contentsOf: repeatElement(0, count: dense))
+        if hashed { for k in 0..<dense { event.features.indices.append(Int32(k)) } }
+        for k in 0..<seen.count { seen[k] = false }
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
+            throw .malformed(format: isCSV ? "CSV" : "JSON", offset: 0, reason: "the message is empty")
+        }
+        if isCSV {
+            try decodeCSV(base, bytes.count, &event)
+        } else {
+            try decodeJSON(base, bytes.count, &event)
+        }
+        for (k, role) in roles.enumerated() where !seen[k] {
+            switch role {
+            case .numeric, .vector: throw .missingFeature(fieldNames[k])
+            case .label: throw .missingLabel(field: labelField)
+            case .categorical: continue
+            }
+        }
+        if let scaler {
+            scaler.transform(event.numeric, into: &scaled)
+            for k in 0..<numericCount { event.features.values[k] = scaled.values[k] }
+        }
+    }
+
+    /// Decodes one message.
+    public mutating func decode(_ bytes: UnsafeRawBufferPointer) -> Result<DecodedEvent, DecodeError> {
+        var event = DecodedEvent()
+        do throws(DecodeError) {
+            try decode(bytes, into: &event)
+            return .success(event)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Decodes one message held in an array.
+    public mutating func decode(_ bytes: [UInt8]) -> Result<DecodedEvent, DecodeError> {
+        bytes.withUnsafeBytes { decode($0) }
+    }
+
+    /// After predicting on `event`: adds its numeric values to the scaler's statistics and
+    /// rescales them for learning. Does nothing without `scale: standard`.
+    public mutating func learnScaling(_ event: inout DecodedEvent) {
+        guard scaler != nil else { return }
+        scaler!.learn(event.numeric)
+        scaler!.transform(event.numeric, into: &scaled)
+        for k in 0..<numericCount { event.features.values[k] = scaled.values[k] }
+    }
+
+    /// The decoder's learned state (the scaler's statistics) as a blob; empty without scaling.
+    public func stateBlob() -> [UInt8] { scaler?.stateBlob() ?? [] }
+
+    /// Restores what `stateBlob()` wrote.
+    public mutating func restoreState(_ blob: [UInt8]) throws(StateError) {
+        guard scaler != nil else {
+            if !blob.isEmpty { throw .invalid("this pipeline does not scale, but the decoder state holds a scaler") }
+            return
+        }
+        let restored = try StandardScaler(stateBlob: blob)
+        guard restored.counts.count <= numericCount else { throw .invalid("scaler has \(restored.counts.count) features, the pipeline \(numericCount)") }
+        scaler = restored
+    }
+
+    private var isCSV: Bool {
+        if case .csv = format { return true }
+        return false
+    }
+
+    // MARK: Values shared by both formats
+
+    @inline(__always)
+    mutating func setNumeric(_ slot: Int, _ index: Int, _ value: Double, _ event: inout DecodedEvent) throws(DecodeError) {
+        guard value.isFinite else { throw .nonFinite(field: fieldNames[slot], value: value) }
+        event.numeric.values[index] = value
+        event.features.values[index] = value
+    }
+
+    /// Adds the bucket of categorical `j` with the value bytes `p[0..<count]`.
+    @inline(__always)
+    mutating func addCategory(_ j: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ event: inout DecodedEvent) {
+        var h = prefixes[j]
+        for k in 0..<count { h.combine(p[k]) }
+        let position = Int32(truncatingIfNeeded: numericCount + vectorSize) + Int32(truncatingIfNeeded: h.finalize() & hashMask)
+        let dense = numericCount + vectorSize
+        var k = event.features.indices.count
+        while k > dense && event.features.indices[k - 1] > position { k -= 1 }
+        if k > dense && event.features.indices[k - 1] == position {
+            event.features.values[k - 1] += 1
+        } else {
+            event.features.indices.insert(position, at: k)
+            event.features.values.insert(1, at: k)
+        }
+    }
+
+    enum LabelToken {
+        case text(UnsafePointer<UInt8>, Int)
+        case number(Double, UnsafePointer<UInt8>, Int)
+        case bool(Bool)
+    }
+
+    static func excerpt(_ p: UnsafePointer<UInt8>, _ count: Int) -> String {
+        let shown = String(decoding: UnsafeBufferPointer(start: p, count: min(count, 64)), as: UTF8.self)
+        return count > 64 ? shown + "..." : shown
+    }
+
+    static func equal(_ p: UnsafePointer<UInt8>, _ count: Int, _ bytes: [UInt8]) -> Bool {
+        guard bytes.count == count else { return false }
+        for k in 0..<count where bytes[k] != p[k] { return false }
+        return true
+    }
+
+    func resolveLabel(_ token: LabelToken) throws(DecodeError) -> Double {
+        switch labelRule {
+        case .regression:
+            switch token {
+            case .number(let value, _, _):
+                guard value.isFinite else { throw .nonFinite(field: labelField, value: value) }
+                return value
+            case .text(let p, let count): throw .labelNotANumber(label: Self.excerpt(p, count))
+            case .bool(let b): throw .labelNotANumber(label: b ? "true" : "false")
+            }
+        case .binaryFlags:
+            switch token {
+            case .bool(let b): return b ? 1 : 0
+            case .number(let value, let p, let count):
+                if value == 0 || value == 1 { return value }
+                throw .labelNotInClasses(label: Self.excerpt(p, count), classes: classNames)
+            case .text(let p, let count):
+                if Self.equal(p, count, [0x30]) || Self.equal(p, count, Array("false".utf8)) { return 0 }
+                if Self.equal(p, count, [0x31]) || Self.equal(p, count, Array("true".utf8)) { return 1 }
+                throw .labelNotInClasses(label: Self.excerpt(p, count), classes: classNames)
+            }
+        case .classes:
+            switch token {
+            case .bool(let b):
+                let bytes = Array((b ? "true" : "false").utf8)
+                if let k = classBytes.firstIndex(of: bytes) { return Double(k) }
+                throw .labelNotInClasses(label: b ? "true" : "false", classes: classNames)
+            case .text(let p, let count):
+                for k in 0..<classBytes.count where Self.equal(p, count, classBytes[k]) { return Double(k) }
+                throw .labelNotInClasses(label: Self.excerpt(p, count), classes: classNames)
+            case .number(let value, let p, let count):
+                for k in 0..<classBytes.count where Self.equal(p, count, classBytes[k]) { return Double(k) }
+                for k in 0..<classNumbers.count where classNumbers[k] == value { return Double(k) }
+                throw .labelNotInClasses(label: Self.excerpt(p, count), classes: classNames)
+            }
+        }
+    }
+
+    /// The field index of a key, trying the field after the last match first (events
+    /// usually list fields in the same order).
+    @inline(__always)
+    func lookup(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int? {
+        let n = fieldBytes.count
+        var k = hint
+        for _ in 0..<n {
+            if k >= n { k = 0 }
+            if Self.equal(p, count, fieldBytes[k]) { return k }
+            k += 1
+        }
+        return nil
+    }
+}
