@@ -6,6 +6,6 @@ struct Eddy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eddy",
         abstract: "Online learning on Kafka streams: learn, checkpoint, detect drift, adapt.",
-        subcommands: [ProduceCommand.self, ValidateCommand.self, DetectCommand.self]
+        subcommands: [RunCommand.self, ProduceCommand.self, ValidateCommand.self, DetectCommand.self]
     )
 }

@@ -1,0 +1,323 @@
+import EddyDrift
+import EddyFeatures
+import EddyKafka
+import EddyLearn
+import EddyPipeline
+import EddyStore
+import Foundation
+import Logging
+
+/// Runs a pipeline as a long-lived Kafka consumer: per polled batch it decodes each event,
+/// predicts (prequential), scores, feeds the drift detector and learns; it checkpoints the
+/// whole state with the offsets it covers into SQLite by the pipeline's policy, and commits
+/// those offsets to Kafka only after they are saved.
+///
+/// The database, not the consumer group, decides where reading starts: at start and at every
+/// partition assignment each partition is sought to the offset stored with the newest
+/// version (partitions it has never seen start at their beginning). After a crash nothing is
+/// lost and nothing is learned twice. One instance per pipeline and database: a second is
+/// refused.
+///
+/// ```swift
+/// let spec = try PipelineSpec.load(path: "pipelines/demo.yaml", environment: env)
+/// let summary = try PipelineRunner(spec: spec, logger: logger)
+///     .run(options: RunOptions(untilIdle: .seconds(10)), stop: .onTerminationSignals())
+/// ```
+public struct PipelineRunner {
+    public let spec: PipelineSpec
+    public let logger: Logger
+
+    public init(spec: PipelineSpec, logger: Logger) {
+        self.spec = spec
+        self.logger = logger
+    }
+
+    /// Runs until `stop` is raised or, with `options.untilIdle`, until the topics go quiet.
+    public func run(options: RunOptions, stop: StopSignal) throws -> RunSummary {
+        let store = try CheckpointStore(path: spec.databasePath)
+        let lock = try store.lock(pipeline: spec.name)
+        defer { lock.release() }
+        return try run(learner: try spec.makeLearner(), store: store, options: options, stop: stop)
+    }
+
+    /// Opens the learner's concrete type, so the session's per-event calls are specialised.
+    private func run<L: PersistentLearner>(learner: L, store: CheckpointStore, options: RunOptions, stop: StopSignal) throws -> RunSummary {
+        try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
+    }
+}
+
+/// One run of a pipeline over a concrete learner type (so the per-event calls are specialised).
+final class RunSession<L: PersistentLearner> {
+    let spec: PipelineSpec
+    let store: CheckpointStore
+    let logger: Logger
+    var state: PipelineState<L>
+    let runID: Int64
+    let restoredVersion: Int64?
+    var lastVersion: Int64?
+    /// Per partition: the next offset to read and the events learned/set aside so far.
+    var progress: [TopicPartition: PartitionProgress] = [:]
+    var assigned: Set<TopicPartition> = []
+    var consumer: KafkaConsumer!
+    var deadLetterProducer: KafkaProducer?
+
+    // Work since the last checkpoint, saved with it in one transaction.
+    var pendingDeadLetters: [DeadLetter] = []
+    var pendingPoints: [MetricPoint] = []
+    var pendingDrifts: [DriftEventRecord] = []
+    var unsavedEvents = 0
+    var lastCheckpoint = ContinuousClock.now
+
+    // Per-event scratch, reused.
+    var event = DecodedEvent()
+    var output: [Double]
+    var inWarning = false
+    var summary: RunSummary
+
+    init(spec: PipelineSpec, store: CheckpointStore, learner: L, logger: Logger) throws {
+        self.spec = spec
+        self.store = store
+        self.logger = logger
+        output = [Double](repeating: 0, count: spec.learningTask.outputCount)
+        if let version = try store.latestVersion(pipeline: spec.name) {
+            state = try PipelineState(spec: spec, restoring: version.state)
+            for p in version.partitions { progress[TopicPartition(topic: p.topic, partition: p.partition)] = p }
+            restoredVersion = version.id
+            lastVersion = version.id
+        } else {
+            state = PipelineState(spec: spec, learner: learner)
+            restoredVersion = nil
+        }
+        runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
+        summary = RunSummary(runID: runID, restoredVersion: restoredVersion, lastVersion: lastVersion,
+                             eventsLearned: 0, deadLettered: 0, checkpoints: 0, drifts: 0)
+    }
+
+    var kafkaConfiguration: KafkaConfiguration {
+        var config = KafkaConfiguration(spec.source.properties)
+        config["bootstrap.servers"] = spec.source.brokers
+        config["group.id"] = spec.source.group
+        return config
+    }
+
+    func run(options: RunOptions, stop: StopSignal) throws -> RunSummary {
+        logStartup()
+        let listener = RebalanceListener(
+            partitionsRevoked: { [unowned self] parts in revoke(parts) },
+            partitionsAssigned: { [unowned self] parts in assign(parts) }
+        )
+        consumer = try KafkaConsumer(configuration: kafkaConfiguration, listener: listener, logger: logger)
+        if let topic = spec.source.deadLetterTopic {
+            deadLetterProducer = try KafkaProducer(configuration: kafkaConfiguration, logger: logger)
+            logger.info("dead letters also go to topic \(topic)")
+        }
+        try consumer.subscribe(spec.source.topics)
+
+        let clock = ContinuousClock()
+        var lastRecord: ContinuousClock.Instant?
+        var lastProgress = clock.now
+        var eventsAtProgress = summary.eventsLearned + summary.deadLettered
+        var stopReason = "stopped by signal"
+        while !stop.isRaised {
+            let batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
+            for record in batch { process(record) }
+            let now = clock.now
+            if !batch.isEmpty || (lastRecord == nil && !assigned.isEmpty) { lastRecord = now }
+            if shouldCheckpoint(now: now) { try checkpoint(reason: "periodic") }
+            if now - lastProgress >= options.progressEvery {
+                let handled = summary.eventsLearned + summary.deadLettered
+                logProgress(rate: Double(handled - eventsAtProgress) / seconds(now - lastProgress))
+                lastProgress = now
+                eventsAtProgress = handled
+            }
+            if let idle = options.untilIdle, let last = lastRecord, now - last >= idle {
+                stopReason = "idle for \(idle)"
+                break
+            }
+        }
+        if spec.checkpoint.onShutdown && unsavedEvents + pendingDeadLetters.count > 0 {
+            try checkpoint(reason: "shutdown")
+        }
+        try consumer.close()
+        try deadLetterProducer?.flush()
+        try store.stopRun(runID, reason: stopReason)
+        logger.info("stopped (\(stopReason)): learned \(summary.eventsLearned), dead-lettered \(summary.deadLettered), \(summary.checkpoints) checkpoints, last version \(lastVersion.map(String.init) ?? "none")")
+        summary.lastVersion = lastVersion
+        return summary
+    }
+
+    /// Predict, score, detect, learn: one event, prequentially.
+    func process(_ record: KafkaRecord) {
+        let tp = record.topicPartition
+        guard assigned.contains(tp) else { return }  // revoked during this poll: its new owner reads it
+        do {
+            try state.decoder.decode(record.value, into: &event)
+        } catch {
+            setAside(record, reason: error.description)
+            return
+        }
+        state.learner.predict(event.features, into: &output)
+        state.rolling.update(truth: event.label, output: output)
+        state.cumulative.update(truth: event.label, output: output)
+        watchForDrift()
+        state.decoder.learnScaling(&event)
+        state.learner.learn(event.features, label: event.label)
+        state.eventsSeen += 1
+        unsavedEvents += 1
+        summary.eventsLearned += 1
+        progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
+            .record(offset: record.offset, learned: true)
+        if state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
+    }
+
+    /// Feeds the detector what the pipeline watches: 0/1 errors (absolute error for a
+    /// regressor), or the event's loss.
+    private func watchForDrift() {
+        let truth = event.label
+        let value: Double
+        switch (spec.learningTask, spec.drift.watch) {
+        case (.regression, .error): value = abs(output[0] - truth)
+        case (.regression, .loss): value = (output[0] - truth) * (output[0] - truth)
+        case (_, .error):
+            var best = 0
+            for k in 1..<output.count where output[k] > output[best] { best = k }
+            value = Double(best) == truth ? 0 : 1
+        case (_, .loss): value = -log(max(output[Int(truth)], 1e-15))
+        }
+        state.detector.update(value)
+        if state.detector.driftDetected {
+            summary.drifts += 1
+            pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
+                                                  kind: "drift", decision: "recorded"))
+            logger.notice("drift detected by \(spec.drift.detector) after \(state.eventsSeen) events")
+        }
+        let warning = state.detector.warningDetected
+        if warning && !inWarning {
+            pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
+                                                  kind: "warning", decision: "recorded"))
+        }
+        inWarning = warning
+    }
+
+    /// A record that cannot be learned from: counted, kept with its reason, never learned.
+    private func setAside(_ record: KafkaRecord, reason: String) {
+        let tp = record.topicPartition
+        pendingDeadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
+                                             reason: reason, payload: record.value, at: Date()))
+        progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
+            .record(offset: record.offset, learned: false)
+        summary.deadLettered += 1
+        if let producer = deadLetterProducer, let topic = spec.source.deadLetterTopic {
+            do {
+                try producer.send(topic: topic, key: Array("\(tp)@\(record.offset)".utf8), value: Array(record.value))
+            } catch {
+                logger.warning("could not produce a dead letter to \(topic): \(error)")
+            }
+        }
+    }
+
+    private func snapshotMetrics() {
+        let now = Date()
+        for m in state.rolling.values {
+            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: state.eventsSeen, window: "rolling", name: m.name, value: m.value))
+        }
+        for m in state.cumulative.values {
+            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: state.eventsSeen, window: "cumulative", name: m.name, value: m.value))
+        }
+    }
+
+    private func shouldCheckpoint(now: ContinuousClock.Instant) -> Bool {
+        guard unsavedEvents + pendingDeadLetters.count > 0 else { return false }
+        if let every = spec.checkpoint.everyEvents, unsavedEvents >= every { return true }
+        if let seconds = spec.checkpoint.everySeconds, now - lastCheckpoint >= .milliseconds(Int64(seconds * 1000)) { return true }
+        return false
+    }
+
+    /// Saves the whole state with the offsets it covers in one transaction, then commits
+    /// those offsets to Kafka (for lag monitoring: the database stays the source of truth).
+    func checkpoint(reason: String) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        let blob = state.stateBlob()
+        let id = try store.save(Checkpoint(
+            pipeline: spec.name, runID: runID, parentID: lastVersion, reason: reason, eventsSeen: state.eventsSeen,
+            partitions: partitions, state: blob, metrics: state.metrics.filter { $0.value.isFinite },
+            metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: [],
+            deadLetters: pendingDeadLetters))
+        lastVersion = id
+        summary.checkpoints += 1
+        let saved = unsavedEvents
+        unsavedEvents = 0
+        pendingPoints.removeAll(keepingCapacity: true)
+        pendingDrifts.removeAll(keepingCapacity: true)
+        pendingDeadLetters.removeAll(keepingCapacity: true)
+        lastCheckpoint = clock.now
+        logger.info("checkpoint v\(id) (\(reason)): \(state.eventsSeen) events, +\(saved) since last, \(blob.count) bytes, \(milliseconds(clock.now - start)) ms")
+        let offsets = Dictionary(uniqueKeysWithValues: partitions
+            .map { (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset) }
+            .filter { assigned.contains($0.0) })
+        do {
+            try consumer.commit(offsets)
+        } catch {
+            logger.warning("offsets saved in v\(id) but not committed to Kafka (lag figures lag behind): \(error)")
+        }
+    }
+
+    /// The partitions arrive: start each where the database says.
+    private func assign(_ parts: [TopicPartition]) -> [TopicPartition: Int64] {
+        assigned.formUnion(parts)
+        var start: [TopicPartition: Int64] = [:]
+        for tp in parts {
+            start[tp] = progress[tp]?.nextOffset ?? -2  // RD_KAFKA_OFFSET_BEGINNING: never seen here
+        }
+        logger.info("assigned \(parts.sorted().map { "\($0)@\(start[$0].map { $0 < 0 ? "beginning" : String($0) } ?? "")" }.joined(separator: ", "))")
+        return start
+    }
+
+    /// The partitions go: save everything learned from them first.
+    private func revoke(_ parts: [TopicPartition]) {
+        if unsavedEvents + pendingDeadLetters.count > 0 {
+            do {
+                try checkpoint(reason: "revoke")
+            } catch {
+                logger.error("checkpoint on revoke failed; the next owner re-reads from the last saved version: \(error)")
+            }
+        }
+        assigned.subtract(parts)
+    }
+
+    private func logStartup() {
+        let restored = restoredVersion.map { "v\($0) (\(state.eventsSeen) events)" } ?? "none (fresh model)"
+        let offsets = progress.keys.sorted().map { "\($0)@\(progress[$0]!.nextOffset)" }.joined(separator: ", ")
+        logger.info("""
+            eddy run \(spec.name): librdkafka \(KafkaConsumer.librdkafkaVersion), brokers \(spec.source.brokers), \
+            topics \(spec.source.topics.joined(separator: ",")), group \(spec.source.group), \
+            learner \(spec.learner.kind.rawValue), database \(spec.databasePath), restored \(restored)\
+            \(offsets.isEmpty ? "" : ", offsets \(offsets)")
+            """)
+    }
+
+    private func logProgress(rate: Double) {
+        let lag = (try? consumer.lag().values.reduce(0, +)).map(String.init) ?? "?"
+        let key = spec.learningTask == .regression ? "mae" : "accuracy"
+        let metric = state.rolling.values.first { $0.name == key }?.value ?? .nan
+        logger.info("progress: \(state.eventsSeen) events, \(Int(rate)) events/s, lag \(lag), rolling \(key) \(String(format: "%.4f", metric)), dead letters \(summary.deadLettered)")
+    }
+}
+
+private func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+private func milliseconds(_ d: Duration) -> Int {
+    Int(seconds(d) * 1000)
+}
+
+extension PartitionProgress {
+    /// Counts one record at `offset` as learned or set aside and moves past it.
+    mutating func record(offset: Int64, learned: Bool) {
+        nextOffset = offset + 1
+        if learned { eventsLearned += 1 } else { deadLettered += 1 }
+    }
+}

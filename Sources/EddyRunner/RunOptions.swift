@@ -1,0 +1,38 @@
+/// How `PipelineRunner.run` behaves beyond what the pipeline file says.
+///
+/// ```swift
+/// let options = RunOptions(untilIdle: .seconds(10))   // stop once the topics are drained
+/// ```
+public struct RunOptions: Sendable {
+    /// Stop (with a shutdown checkpoint) after no record has arrived for this long; nil runs until stopped.
+    public var untilIdle: Duration?
+    /// How often a progress line is logged.
+    public var progressEvery: Duration
+    /// The most records taken from Kafka per poll.
+    public var maxBatch: Int
+
+    public init(untilIdle: Duration? = nil, progressEvery: Duration = .seconds(5), maxBatch: Int = 5_000) {
+        self.untilIdle = untilIdle
+        self.progressEvery = progressEvery
+        self.maxBatch = maxBatch
+    }
+}
+
+/// What a run did, for the command's last line and for tests.
+///
+/// ```swift
+/// let summary = try runner.run(options: options, stop: stop)
+/// print(summary.eventsLearned, summary.lastVersion ?? 0)
+/// ```
+public struct RunSummary: Sendable, Equatable {
+    public var runID: Int64
+    /// The version the run started from, if any.
+    public var restoredVersion: Int64?
+    /// The newest version when the run ended.
+    public var lastVersion: Int64?
+    /// Events learned and set aside during this run.
+    public var eventsLearned: Int
+    public var deadLettered: Int
+    public var checkpoints: Int
+    public var drifts: Int
+}
