@@ -27,7 +27,8 @@ let package = Package(
             name: "EddyKafka",
             dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "EddyKafkaTesting", dependencies: ["CRdKafka"]),
+        // Test support: librdkafka's mock cluster for faults, and the test broker's address.
+        .target(name: "EddyKafkaTesting", dependencies: ["CRdKafka", "EddyKafka"]),
         .target(name: "EddyCodec"),
         .target(name: "EddyFeatures", dependencies: ["EddyCodec"], swiftSettings: crossModule),
         // The learners are generic over their optimizer; cross-module optimization lets the
@@ -68,6 +69,10 @@ let package = Package(
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyStoreTests", dependencies: ["EddyStore"]),
+        .testTarget(
+            name: "EddyRunnerTests",
+            dependencies: ["EddyRunner", "EddyPipeline", "EddyStore", "EddyKafka", "EddyKafkaTesting"]
+        ),
         .testTarget(name: "EddyPipelineTests", dependencies: ["EddyPipeline", "EddyFeatures", "EddyLearn", "EddyDrift"]),
     ]
 )

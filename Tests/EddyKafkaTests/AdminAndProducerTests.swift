@@ -1,4 +1,5 @@
 import EddyKafka
+import EddyKafkaTesting
 import Testing
 
 @Test func createdTopicIsDescribedWithItsRecords() throws {

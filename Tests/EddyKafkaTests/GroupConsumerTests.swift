@@ -1,4 +1,5 @@
 import EddyKafka
+import EddyKafkaTesting
 import Testing
 
 /// Consumes as a member of `group` until `limit` records are processed or `deadline` passes,

@@ -1,4 +1,5 @@
 import EddyKafka
+import EddyKafkaTesting
 import Testing
 
 private func readAll(_ reader: KafkaRangeReader) throws -> [(Int32, Int64, String)] {

@@ -1,11 +1,15 @@
 import EddyKafka
 import Foundation
-import Testing
 
 /// The broker the tests talk to: the Tansu process `ops/test` starts, named by
 /// EDDY_TEST_BROKERS. Without it the Kafka tests fail with instructions, never skip.
-enum TestBroker {
-    static var brokers: String {
+///
+/// ```swift
+/// let topic = try TestBroker.topic("once", partitions: 3, records: 1_000)
+/// let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
+/// ```
+public enum TestBroker {
+    public static var brokers: String {
         get throws {
             guard let brokers = ProcessInfo.processInfo.environment["EDDY_TEST_BROKERS"], !brokers.isEmpty else {
                 throw TestBrokerMissing()
@@ -16,12 +20,12 @@ enum TestBroker {
 
     /// The test broker, with a short group session: Tansu holds a JoinGroup for half the
     /// session timeout waiting for other members (about 23 s at the 45 s default).
-    static var configuration: KafkaConfiguration {
+    public static var configuration: KafkaConfiguration {
         get throws { KafkaConfiguration(["bootstrap.servers": try brokers, "session.timeout.ms": "6000"]) }
     }
 
     /// A topic name no other test uses.
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
     }
 
@@ -29,7 +33,7 @@ enum TestBroker {
     /// record i going to partition i % partitions with value "i".
     /// `oneRecordPerBatch` sends every record in its own batch: Tansu's offset queries
     /// (ListOffsets) count batches, not records, so only then do they give the true end.
-    static func topic(_ prefix: String, partitions: Int, records count: Int, oneRecordPerBatch: Bool = false) throws -> String {
+    public static func topic(_ prefix: String, partitions: Int, records count: Int, oneRecordPerBatch: Bool = false) throws -> String {
         let name = uniqueName(prefix)
         let admin = try KafkaAdmin(configuration: try configuration)
         try admin.createTopic(name, partitions: partitions)
@@ -47,8 +51,9 @@ enum TestBroker {
     }
 }
 
-struct TestBrokerMissing: Error, CustomStringConvertible {
-    var description: String {
+/// Why a broker test could not run.
+public struct TestBrokerMissing: Error, CustomStringConvertible {
+    public var description: String {
         "EDDY_TEST_BROKERS is not set: run the Kafka tests through ops/test, or start a broker with "
             + "ops/kafka start and set EDDY_TEST_BROKERS=127.0.0.1:19092"
     }
