@@ -19,18 +19,25 @@ struct BenchEvent: Sendable {
 /// `("hoeffding", { events in var m = HoeffdingTreeClassifier(); return prequential(&m, events) })`.
 let incrementalBenchCases: [(key: String, run: @Sendable ([BenchEvent]) -> (eps: Double, accuracy: Double))] = []
 
+/// Seconds of CPU time this process has used. Rates are events per CPU second on every side
+/// (Eddy, River, VW), so other work on a shared machine does not skew the ratios.
+func cpuSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 /// Predicts, scores and learns each event in turn; returns events/s and prequential accuracy.
 func prequential<L: Learner>(_ model: inout L, _ events: [BenchEvent]) -> (eps: Double, accuracy: Double) {
     var output = [Double](repeating: 0, count: model.task.outputCount)
     var correct = 0
-    let start = DispatchTime.now().uptimeNanoseconds
+    let start = cpuSeconds()
     for e in events {
         model.predict(e.x, into: &output)
         if (output[1] > output[0] ? 1.0 : 0.0) == e.y { correct += 1 }
         model.learn(e.x, label: e.y)
     }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return (Double(events.count) / seconds, Double(correct) / Double(events.count))
+    return (Double(events.count) / (cpuSeconds() - start), Double(correct) / Double(events.count))
 }
 
 /// Logistic regression with its gradient derived by hand (River's update: SGD on the
@@ -63,7 +70,7 @@ struct HandLogisticRegression {
 
     mutating func run(_ events: [BenchEvent]) -> (eps: Double, accuracy: Double) {
         var correct = 0
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = cpuSeconds()
         for e in events {
             let p = Self.sigmoid(score(e.x))
             if (p > 0.5 ? 1.0 : 0.0) == e.y { correct += 1 }
@@ -77,8 +84,7 @@ struct HandLogisticRegression {
                 }
             }
         }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return (Double(events.count) / seconds, Double(correct) / Double(events.count))
+        return (Double(events.count) / (cpuSeconds() - start), Double(correct) / Double(events.count))
     }
 }
 
