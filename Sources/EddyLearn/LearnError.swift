@@ -53,3 +53,16 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 }
+
+extension FeatureVector {
+    /// Whether every stored position lies in `0 ..< width` (checked before unchecked reads).
+    @inline(__always)
+    func fits(_ width: Int) -> Bool {
+        if isDense { return count <= width }
+        return indices.withUnsafeBufferPointer { idx in
+            var ok = true
+            for i in 0..<idx.count { ok = ok && idx[i] >= 0 && Int(idx[i]) < width }
+            return ok
+        }
+    }
+}

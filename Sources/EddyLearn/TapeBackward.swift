@@ -191,10 +191,8 @@ extension GradientTape {
                 }
             }
         } else {
-            for k in 0..<n {
-                slotIndices[s].append(Int(x.indices[k]))
-                slotValues[s].append(d * x.values[k])
-            }
+            slotIndices[s].append(contentsOf: x.indices.lazy.map { Int($0) })
+            slotValues[s].append(contentsOf: x.values.lazy.map { d * $0 })
         }
     }
 

@@ -35,6 +35,7 @@ public struct FactorizationMachine<O: Optimizer>: GradientLearner {
 
     /// The raw score (logit for binary, value for regression).
     public func decision(_ x: FeatureVector) -> Double {
+        precondition(x.fits(inputWidth), "feature positions outside the model's \(inputWidth) inputs")
         let w = parameters.tensors[0], v = parameters.tensors[1]
         let k = v.shape.cols
         var score = parameters.tensors[2].scalars[0]

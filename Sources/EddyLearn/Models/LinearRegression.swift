@@ -38,6 +38,7 @@ public struct LinearRegression<O: Optimizer>: GradientLearner {
 
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         if output.count != 1 { output = [0] }
+        precondition(x.fits(inputWidth), "feature positions outside the model's \(inputWidth) inputs")
         output[0] = parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
             GradientTape.sparseDot(w.baseAddress!, x)
         } + parameters.tensors[1].scalars[0]

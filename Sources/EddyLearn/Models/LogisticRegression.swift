@@ -45,7 +45,8 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
 
     /// The raw score `w . x + b`.
     public func decision(_ x: FeatureVector) -> Double {
-        parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
+        precondition(x.fits(inputWidth), "feature positions outside the model's \(inputWidth) inputs")
+        return parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
             GradientTape.sparseDot(w.baseAddress!, x)
         } + parameters.tensors[1].scalars[0]
     }

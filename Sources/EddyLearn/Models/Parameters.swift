@@ -26,7 +26,7 @@ public struct Parameters<O: Optimizer>: Sendable {
     var interceptPolicy: GradientPolicy
     /// Slots updated by plain SGD at their own rate instead of the optimizer (River's
     /// `intercept_lr`), evaluated at the optimizer's iteration count.
-    public var ownRates: [Int: LearningRate]
+    public let ownRates: [Int: LearningRate]
     /// Events refused (hostile numbers or non-finite gradients) so far.
     public internal(set) var refused = 0
     /// The scratch tape, reset at each step.

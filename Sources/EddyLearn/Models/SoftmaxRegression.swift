@@ -64,6 +64,7 @@ enum Dense {
     }
 
     static func affine(_ x: FeatureVector, _ w: Tensor, _ b: Tensor, into out: UnsafeMutablePointer<Double>) {
+        precondition(x.fits(w.shape.rows), "feature positions outside the model's \(w.shape.rows) inputs")
         let cols = w.shape.cols
         for c in 0..<cols { out[c] = b.scalars[c] }
         w.scalars.withUnsafeBufferPointer { wp in
