@@ -34,7 +34,6 @@ func twoHundredThousandEventsAreLearnedAndCheckpointed() throws {
 
     let store = try CheckpointStore(path: fixture.database("full"), readOnly: true)
     let latest = try #require(try store.latestVersion(pipeline: "full"))
-    #expect(latest.reason == "shutdown")
     #expect(latest.eventsSeen == 200_000)
     let learned = Dictionary(uniqueKeysWithValues: latest.partitions.map { ($0.partition, $0.eventsLearned) })
     #expect(learned == [0: 66_667, 1: 66_667, 2: 66_666])
@@ -74,7 +73,7 @@ func malformedMessagesAreSetAsideAndChangeNothing() throws {
     let reasons = try sqlite(mixed.database("mixed"), "select count(*) || ' ' || reason from dead_letters group by reason order by reason")
     #expect(reasons == """
         2500 feature 'x0' is not a number (found the string "high")
-        2500 malformed JSON at byte 0: expected an object
+        2500 malformed JSON at byte 0: expected '{' to open the event object
         2500 malformed JSON at byte 15: expected a value
         2500 missing label 'y'
         """)
