@@ -219,6 +219,11 @@ public final class KafkaConsumer {
         return result
     }
 
+    /// The number of partitions of `topic` as the broker's metadata says; nil for an unknown topic.
+    public func partitionCount(of topic: String, timeoutMs: Int32 = 10_000) throws(KafkaError) -> Int? {
+        try client.partitionCount(topic: topic, timeoutMs: timeoutMs)
+    }
+
     /// Leaves the group (revoking partitions through the listener) and closes the consumer.
     public func close() throws(KafkaError) {
         guard !closed else { return }

@@ -130,8 +130,8 @@ final class RunSession<L: PersistentLearner> {
                 lastProgress = now
                 eventsAtProgress = handled
             }
-            if let idle = options.untilIdle, let last = lastRecord, now - last >= idle {
-                stopReason = "idle for \(idle)"
+            if let idle = options.untilIdle, let last = lastRecord, now - last >= idle, try drained() {
+                stopReason = "drained, idle for \(idle)"
                 break
             }
         }
@@ -144,6 +144,15 @@ final class RunSession<L: PersistentLearner> {
         logger.info("stopped (\(stopReason)): learned \(summary.eventsLearned), dead-lettered \(summary.deadLettered), \(summary.checkpoints) checkpoints, last version \(lastVersion.map(String.init) ?? "none")")
         summary.lastVersion = lastVersion
         return summary
+    }
+
+    /// True when every partition of the pipeline's topics is assigned here and read to its end.
+    /// (Partitions still held by a member that died wait for its session to expire.)
+    private func drained() throws -> Bool {
+        var total = 0
+        for topic in spec.source.topics { total += try consumer.partitionCount(of: topic) ?? 0 }
+        guard assigned.count == total else { return false }
+        return try consumer.lag().values.allSatisfy { $0 == 0 }
     }
 
     /// Predict, score, detect, learn: one event, prequentially.

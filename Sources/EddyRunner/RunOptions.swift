@@ -4,7 +4,8 @@
 /// let options = RunOptions(untilIdle: .seconds(10))   // stop once the topics are drained
 /// ```
 public struct RunOptions: Sendable {
-    /// Stop (with a shutdown checkpoint) after no record has arrived for this long; nil runs until stopped.
+    /// Stop (with a shutdown checkpoint) once the topics are drained: every partition of them is
+    /// assigned here, none has records left, and none has arrived for this long. nil runs until stopped.
     public var untilIdle: Duration?
     /// How often a progress line is logged.
     public var progressEvery: Duration
