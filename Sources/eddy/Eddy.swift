@@ -6,6 +6,6 @@ struct Eddy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eddy",
         abstract: "Online learning on Kafka streams: learn, checkpoint, detect drift, adapt.",
-        subcommands: [DetectCommand.self]
+        subcommands: [DetectCommand.self, CheckpointsCommand.self, ShowCommand.self]
     )
 }
