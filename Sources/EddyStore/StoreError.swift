@@ -33,6 +33,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case readOnly(path: String)
     /// No run with this id (``CheckpointStore/startRun(pipeline:configJSON:)`` returns ids).
     case unknownRun(Int64)
+    /// No model version with this id in the database.
+    case noSuchVersion(id: Int64, path: String)
     /// A checkpoint that cannot be saved as given.
     case invalidCheckpoint(String)
     /// A row that does not read back (e.g. malformed JSON written by hand).
@@ -65,6 +67,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the database '\(path)' was opened read-only; writes need a writable store"
         case let .unknownRun(id):
             return "no run \(id) in the database; start a run with startRun before saving or stopping it"
+        case let .noSuchVersion(id, path):
+            return "no model version \(id) in '\(path)'; `eddy checkpoints --db \(path)` lists them"
         case let .invalidCheckpoint(reason):
             return "invalid checkpoint: \(reason)"
         case let .corruptRow(table, id, reason):

@@ -6,6 +6,7 @@ struct Eddy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eddy",
         abstract: "Online learning on Kafka streams: learn, checkpoint, detect drift, adapt.",
-        subcommands: [RunCommand.self, ProduceCommand.self, ValidateCommand.self, DetectCommand.self]
+        subcommands: [RunCommand.self, ProduceCommand.self, ValidateCommand.self, CheckpointsCommand.self,
+                      ShowCommand.self, DetectCommand.self]
     )
 }

@@ -154,6 +154,21 @@ import Testing
         #expect(try store.versions(pipeline: nil) == [])
     }
 
+    /// The schema's CHECK on model_versions.reason and `Checkpoint.reasons` agree.
+    @Test func everyDocumentedReasonIsAccepted() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let store = try CheckpointStore(path: dir.file("eddy.sqlite"))
+        let run = try store.startRun(pipeline: "fraud", configJSON: "{}")
+        for reason in Checkpoint.reasons.sorted() {
+            var checkpoint = simpleCheckpoint(pipeline: "fraud", run: run, parent: nil, events: 1)
+            checkpoint.reason = reason
+            let id = try store.save(checkpoint)
+            #expect(try store.version(id)?.reason == reason)
+        }
+        #expect(Checkpoint.reasons == ["periodic", "shutdown", "revoke", "drift-swap", "rollback", "replay", "manual"])
+    }
+
     @Test func runsAreRecorded() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
