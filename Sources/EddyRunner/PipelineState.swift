@@ -21,7 +21,7 @@ struct PipelineState<L: PersistentLearner> {
     var cumulative: MetricSuite
     var eventsSeen: Int
 
-    static var kind: String { "eddy_pipeline" }
+    static var kind: String { pipelineStateKind }
 
     init(spec: PipelineSpec, learner: L) {
         self.learner = learner
@@ -63,5 +63,22 @@ struct PipelineState<L: PersistentLearner> {
         for m in cumulative.values { all[m.name] = m.value }
         for m in rolling.values { all["rolling_" + m.name] = m.value }
         return all
+    }
+}
+
+/// The kind written into a pipeline's state blobs.
+let pipelineStateKind = "eddy_pipeline"
+
+/// Reads parts of a model version's state blob without running the pipeline.
+///
+/// ```swift
+/// let version = try store.version(12)!
+/// let learner = try PipelineStateBlob.learner(from: version.state, spec: spec)
+/// ```
+public enum PipelineStateBlob {
+    /// The learner (with its optimizer) a version's state holds.
+    public static func learner(from state: [UInt8], spec: PipelineSpec) throws -> any PersistentLearner {
+        var reader = try StateReader(state, kind: pipelineStateKind, supported: 1...1)
+        return try spec.restoreLearner(from: try reader.readBlob())
     }
 }

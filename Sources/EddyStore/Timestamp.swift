@@ -7,8 +7,8 @@ import Foundation
 
 /// ISO-8601 UTC text with milliseconds, the store's one time format: `2026-11-29T16:40:00.123Z`.
 /// Sorts as text in time order, and is what `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')` writes.
-enum Timestamp {
-    static func format(_ date: Date) -> String {
+public enum Timestamp {
+    public static func format(_ date: Date) -> String {
         let totalMillis = Int64((date.timeIntervalSince1970 * 1000).rounded())
         var seconds = time_t(totalMillis >= 0 ? totalMillis / 1000 : (totalMillis - 999) / 1000)
         let millis = Int(totalMillis - Int64(seconds) * 1000)
@@ -37,7 +37,7 @@ enum Timestamp {
     }
 
     /// Reads `YYYY-MM-DDTHH:MM:SS[.fff]Z` (digits past milliseconds are dropped); nil for anything else.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.last == UInt8(ascii: "Z"),
               bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
