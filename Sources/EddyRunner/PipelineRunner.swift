@@ -51,7 +51,8 @@ final class RunSession<L: PersistentLearner> {
     let spec: PipelineSpec
     let store: CheckpointStore
     let logger: Logger
-    var state: PipelineState<L>
+    var core: Prequential<L>
+    var state: PipelineState<L> { core.state }
     let runID: Int64
     let restoredVersion: Int64?
     var lastVersion: Int64?
@@ -68,24 +69,19 @@ final class RunSession<L: PersistentLearner> {
     var unsavedEvents = 0
     var lastCheckpoint = ContinuousClock.now
 
-    // Per-event scratch, reused.
-    var event = DecodedEvent()
-    var output: [Double]
-    var inWarning = false
     var summary: RunSummary
 
     init(spec: PipelineSpec, store: CheckpointStore, learner: L, logger: Logger) throws {
         self.spec = spec
         self.store = store
         self.logger = logger
-        output = [Double](repeating: 0, count: spec.learningTask.outputCount)
         if let version = try store.latestVersion(pipeline: spec.name) {
-            state = try PipelineState(spec: spec, restoring: version.state)
+            core = Prequential(spec: spec, state: try PipelineState(spec: spec, restoring: version.state))
             for p in version.partitions { progress[TopicPartition(topic: p.topic, partition: p.partition)] = p }
             restoredVersion = version.id
             lastVersion = version.id
         } else {
-            state = PipelineState(spec: spec, learner: learner)
+            core = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner))
             restoredVersion = nil
         }
         runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
@@ -159,53 +155,27 @@ final class RunSession<L: PersistentLearner> {
     func process(_ record: KafkaRecord) {
         let tp = record.topicPartition
         guard assigned.contains(tp) else { return }  // revoked during this poll: its new owner reads it
-        do {
-            try state.decoder.decode(record.value, into: &event)
-        } catch {
+        switch core.process(record.value) {
+        case .refused(let error):
             setAside(record, reason: error.description)
-            return
+        case .learned(let signal):
+            if signal.drift { recordDrift(kind: "drift") }
+            if signal.warningStarted { recordDrift(kind: "warning") }
+            unsavedEvents += 1
+            summary.eventsLearned += 1
+            progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
+                .record(offset: record.offset, learned: true)
+            if state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
         }
-        state.learner.predict(event.features, into: &output)
-        state.rolling.update(truth: event.label, output: output)
-        state.cumulative.update(truth: event.label, output: output)
-        watchForDrift()
-        state.decoder.learnScaling(&event)
-        state.learner.learn(event.features, label: event.label)
-        state.eventsSeen += 1
-        unsavedEvents += 1
-        summary.eventsLearned += 1
-        progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
-            .record(offset: record.offset, learned: true)
-        if state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
     }
 
-    /// Feeds the detector what the pipeline watches: 0/1 errors (absolute error for a
-    /// regressor), or the event's loss.
-    private func watchForDrift() {
-        let truth = event.label
-        let value: Double
-        switch (spec.learningTask, spec.drift.watch) {
-        case (.regression, .error): value = abs(output[0] - truth)
-        case (.regression, .loss): value = (output[0] - truth) * (output[0] - truth)
-        case (_, .error):
-            var best = 0
-            for k in 1..<output.count where output[k] > output[best] { best = k }
-            value = Double(best) == truth ? 0 : 1
-        case (_, .loss): value = -log(max(output[Int(truth)], 1e-15))
-        }
-        state.detector.update(value)
-        if state.detector.driftDetected {
+    private func recordDrift(kind: String) {
+        pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
+                                              kind: kind, decision: "recorded"))
+        if kind == "drift" {
             summary.drifts += 1
-            pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
-                                                  kind: "drift", decision: "recorded"))
             logger.notice("drift detected by \(spec.drift.detector) after \(state.eventsSeen) events")
         }
-        let warning = state.detector.warningDetected
-        if warning && !inWarning {
-            pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
-                                                  kind: "warning", decision: "recorded"))
-        }
-        inWarning = warning
     }
 
     /// A record that cannot be learned from: counted, kept with its reason, never learned.

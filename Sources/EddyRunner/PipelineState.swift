@@ -23,12 +23,14 @@ struct PipelineState<L: PersistentLearner> {
 
     static var kind: String { pipelineStateKind }
 
-    init(spec: PipelineSpec, learner: L) {
+    /// A fresh state. `cumulativeAUC` keeps every score for an exact ROC AUC over all events:
+    /// for a file, not for an endless stream.
+    init(spec: PipelineSpec, learner: L, cumulativeAUC: Bool = false) {
         self.learner = learner
         detector = spec.makeDetector()
         decoder = spec.makeDecoder()
         rolling = MetricSuite(task: spec.learningTask, window: spec.metrics.window)
-        cumulative = MetricSuite(task: spec.learningTask, cumulativeAUC: false)
+        cumulative = MetricSuite(task: spec.learningTask, cumulativeAUC: cumulativeAUC)
         eventsSeen = 0
     }
 
