@@ -6,14 +6,25 @@ import Darwin
 
 /// Parses number text exactly as `Double(String)` does, without building a String: short
 /// decimals (up to 15 significant digits, power of ten within 22) take Clinger's exact fast
-/// path; everything else goes through the C library's correctly rounded `strtod`, which is
-/// what `Double(String)` calls, on a reused buffer.
+/// path; on x86-64, decimals of up to 19 digits with a power of ten within 27 (what Python and
+/// Swift print for doubles) are computed in `Float80`, where both operands are exact and the
+/// one rounding is correct, then rounded to `Double` unless that second rounding could differ
+/// (the `Float80` result lying exactly halfway between two doubles). Everything else goes
+/// through the C library's correctly rounded `strtod`, which is what `Double(String)` calls,
+/// on a reused buffer.
 struct NumberParser: Sendable {
     private static let powers: [Double] = (0...22).map { e in
         var p = 1.0
         for _ in 0..<e { p *= 10 }
         return p
     }
+    #if arch(x86_64) && !os(Windows)
+    private static let widePowers: [Float80] = (0...27).map { e in
+        var p: Float80 = 1
+        for _ in 0..<e { p *= 10 }
+        return p
+    }
+    #endif
     private var buffer = [CChar](repeating: 0, count: 128)
 
     /// The value of `count` bytes at `p`, or nil when they are not entirely a number.
@@ -53,7 +64,7 @@ struct NumberParser: Sendable {
             mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
             anyDigit = true
             i += 1
-            if digits > 15 { return nil }
+            if digits > 19 { return nil }
         }
         if i < count, p[i] == UInt8(ascii: ".") {
             i += 1
@@ -64,7 +75,7 @@ struct NumberParser: Sendable {
                 exponent -= 1
                 fractionDigit = true
                 i += 1
-                if digits > 15 { return nil }
+                if digits > 19 { return nil }
             }
             if !fractionDigit { return nil }
         }
@@ -87,9 +98,23 @@ struct NumberParser: Sendable {
             if !expDigit { return nil }
             exponent += negativeExponent ? -e : e
         }
-        if i != count || exponent < -22 || exponent > 22 { return nil }
-        var value = Double(mantissa)
-        if exponent < 0 { value /= powers[-exponent] } else if exponent > 0 { value *= powers[exponent] }
-        return negative ? -value : value
+        if i != count { return nil }
+        if digits <= 15 && exponent >= -22 && exponent <= 22 {
+            var value = Double(mantissa)
+            if exponent < 0 { value /= powers[-exponent] } else if exponent > 0 { value *= powers[exponent] }
+            return negative ? -value : value
+        }
+        #if arch(x86_64) && !os(Windows)
+        if exponent >= -27 && exponent <= 27 {
+            var wide = Float80(mantissa)
+            if exponent < 0 { wide /= widePowers[-exponent] } else if exponent > 0 { wide *= widePowers[exponent] }
+            // The 11 bits below a double's precision: exactly 0b100_0000_0000 is a tie that the
+            // exact value may not be; leave those to strtod.
+            if wide.significandBitPattern & 0x7FF == 0x400 { return nil }
+            let value = Double(wide)
+            return negative ? -value : value
+        }
+        #endif
+        return nil
     }
 }

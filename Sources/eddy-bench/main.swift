@@ -6,6 +6,7 @@ import Foundation
 let benchmarks: [String: ([String]) throws -> Void] = [
     "drift": driftBench,
     "learn": runLearnBench,
+    "decode": decodeBench,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()

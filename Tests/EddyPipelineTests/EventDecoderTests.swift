@@ -144,6 +144,13 @@ func expectFailure(_ decoder: inout EventDecoder, _ text: String, _ expected: De
             texts.append("\(value)")
             texts.append(String(format: "%.6g", Double.random(in: -1000...1000, using: &rng)))
         }
+        // What producers print for doubles of everyday size: 16-17 significant digits.
+        for _ in 0..<5_000 {
+            let value = Double.random(in: -10...10, using: &rng) * [1, 1e-3, 1e-6, 1e4, 1e9][Int(rng.next() % 5)]
+            texts.append("\(value)")
+            texts.append(String(format: "%.17g", value))
+            texts.append(String(format: "%.19e", value))
+        }
         for text in texts {
             let expected = try #require(Double(text), "\(text)")
             let event = try decode(&decoder, #"{"x": \#(text), "y": \#(text)}"#).get()
