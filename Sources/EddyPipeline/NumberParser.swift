@@ -4,9 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Parses number text exactly as `Double(String)` does, without building a String: short
-/// decimals (up to 15 significant digits, power of ten within 22) take Clinger's exact fast
-/// path; on x86-64, decimals of up to 19 digits with a power of ten within 27 (what Python and
+/// Parses number text exactly as `Double(String)` does, without building a String: decimals
+/// whose digits make an integer of at most 2^53 with a power of ten within 22 take Clinger's
+/// exact fast path; on x86-64, decimals of up to 19 digits with a power of ten within 27 (what Python and
 /// Swift print for doubles) are computed in `Float80`, where both operands are exact and the
 /// one rounding is correct, then rounded to `Double` unless that second rounding could differ
 /// (the `Float80` result lying exactly halfway between two doubles). Everything else goes
@@ -99,7 +99,7 @@ struct NumberParser: Sendable {
             exponent += negativeExponent ? -e : e
         }
         if i != count { return nil }
-        if digits <= 15 && exponent >= -22 && exponent <= 22 {
+        if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 { value /= powers[-exponent] } else if exponent > 0 { value *= powers[exponent] }
             return negative ? -value : value
