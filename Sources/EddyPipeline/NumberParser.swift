@@ -30,7 +30,7 @@ struct NumberParser: Sendable {
     /// The value of `count` bytes at `p`, or nil when they are not entirely a number.
     mutating func parse(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
         if count == 0 { return nil }
-        if let fast = Self.fastPath(p, count) { return fast }
+        if let (length, value) = Self.fastPrefix(p, count), length == count { return value }
         let first = p[0]
         if first == 0x20 || first == 0x09 || first == 0x0A || first == 0x0D { return nil }
         if count >= buffer.count {
@@ -50,8 +50,11 @@ struct NumberParser: Sendable {
         }
     }
 
+    /// The decimal number at the start of `p[0..<count]` and its length, when it is one the
+    /// fast paths handle exactly; nil otherwise (then `parse` must be used on the whole token).
     @inline(__always)
-    private static func fastPath(_ p: UnsafePointer<UInt8>, _ count: Int) -> Double? {
+    static func fastPrefix(_ p: UnsafePointer<UInt8>, _ count: Int) -> (length: Int, value: Double)? {
+        if count == 0 { return nil }
         var i = 0
         let negative = p[0] == UInt8(ascii: "-")
         if negative { i = 1 }
@@ -98,11 +101,10 @@ struct NumberParser: Sendable {
             if !expDigit { return nil }
             exponent += negativeExponent ? -e : e
         }
-        if i != count { return nil }
         if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
             if exponent < 0 { value /= powers[-exponent] } else if exponent > 0 { value *= powers[exponent] }
-            return negative ? -value : value
+            return (i, negative ? -value : value)
         }
         #if arch(x86_64) && !os(Windows)
         if exponent >= -27 && exponent <= 27 {
@@ -112,7 +114,7 @@ struct NumberParser: Sendable {
             // exact value may not be; leave those to strtod.
             if wide.significandBitPattern & 0x7FF == 0x400 { return nil }
             let value = Double(wide)
-            return negative ? -value : value
+            return (i, negative ? -value : value)
         }
         #endif
         return nil

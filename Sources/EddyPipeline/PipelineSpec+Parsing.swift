@@ -66,7 +66,8 @@ extension PipelineSpec {
         if case .csv(let columns, _) = format {
             for field in features.numeric + features.categorical + [features.label] + (features.vector.map { [$0] } ?? [])
             where !columns.contains(field) {
-                throw fe.fail(fe.lineOf(features.label == field ? "label" : "numeric"),
+                let key = field == features.label ? "label" : features.numeric.contains(field) ? "numeric" : "categorical"
+                throw fe.fail(fe.lineOf(key),
                               "field '\(field)' is not one of the CSV columns \(columns.joined(separator: ", "))")
             }
             if features.vector != nil {
