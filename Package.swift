@@ -61,7 +61,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "eddy-bench",
-            dependencies: ["EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift"]
+            dependencies: ["EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyPipeline"]
         ),
         .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
         .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka", "EddyKafkaTesting"]),

@@ -24,16 +24,6 @@ public indirect enum ConfigSnapshot: Sendable {
         return out
     }
 
-    /// The value at a dotted path (`"source.brokers"`), for tests and tools.
-    public subscript(path: String) -> ConfigSnapshot? {
-        var current: ConfigSnapshot? = self
-        for part in path.split(separator: ".") {
-            guard case .object(let pairs)? = current else { return nil }
-            current = pairs.first { $0.0 == part }?.1
-        }
-        return current
-    }
-
     private func write(to out: inout String) {
         switch self {
         case .string(let s): Self.quote(s, into: &out)

@@ -187,16 +187,15 @@ extension EventDecoder {
     /// A number token (JSON numbers, plus Python's NaN, Infinity and -Infinity): its end and value.
     @inline(__always)
     private mutating func scanNumber(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> (Int, Double) {
+        if let (length, value) = NumberParser.fastPrefix(p + i, n - i) {
+            let end = i + length
+            if end == n || !Self.isNumberByte(p[end]) { return (end, value) }
+        }
         if literal(p, n, i, "NaN") { return (i + 3, .nan) }
         if literal(p, n, i, "Infinity") { return (i + 8, .infinity) }
         if literal(p, n, i, "-Infinity") { return (i + 9, -.infinity) }
         var j = i
-        while j < n {
-            let c = p[j]
-            guard c &- 0x30 < 10 || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "+")
-                || c | 0x20 == UInt8(ascii: "e") else { break }
-            j += 1
-        }
+        while j < n, Self.isNumberByte(p[j]) { j += 1 }
         guard j > i else {
             if p[i] == Self.quote { throw malformed(i, "unexpected string") }
             throw malformed(i, "unexpected character '\(Self.excerpt(p + i, 1))'")
@@ -205,6 +204,11 @@ extension EventDecoder {
             throw malformed(i, "'\(Self.excerpt(p + i, j - i))' is not a number")
         }
         return (j, value)
+    }
+
+    @inline(__always)
+    private static func isNumberByte(_ c: UInt8) -> Bool {
+        c &- 0x30 < 10 || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "+") || c | 0x20 == UInt8(ascii: "e")
     }
 
     /// The string whose opening quote is at `i`: its content range and whether it has escapes.

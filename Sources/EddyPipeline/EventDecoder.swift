@@ -112,7 +112,8 @@ public struct EventDecoder: Sendable {
     /// The number of feature positions (the spec's `featureWidth`).
     public var width: Int { numericCount + vectorSize + (hashed ? Int(hashMask) + 1 : 0) }
 
-    /// Decodes one message into `event`, reusing its storage.
+    /// Decodes one message into `event`, reusing its storage. After a throw, `event` holds
+    /// partial values: do not learn from it.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, into event: inout DecodedEvent) throws(DecodeError) {
         guard bytes.count <= maxMessageBytes else { throw .oversize(bytes: bytes.count, limit: maxMessageBytes) }
         let dense = numericCount + vectorSize

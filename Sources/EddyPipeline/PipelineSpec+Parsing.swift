@@ -24,7 +24,7 @@ extension PipelineSpec {
                              directory: String = ".") throws(PipelineError) -> PipelineSpec {
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
-            throw syntaxError(error, fileName: fileName)
+            throw syntaxError(error, yaml: yaml, fileName: fileName)
         } catch {
             throw .invalid(file: fileName, line: 1, message: "not valid YAML: \(error)")
         }
@@ -66,7 +66,8 @@ extension PipelineSpec {
         if case .csv(let columns, _) = format {
             for field in features.numeric + features.categorical + [features.label] + (features.vector.map { [$0] } ?? [])
             where !columns.contains(field) {
-                throw fe.fail(fe.lineOf(features.label == field ? "label" : "numeric"),
+                let key = field == features.label ? "label" : features.numeric.contains(field) ? "numeric" : "categorical"
+                throw fe.fail(fe.lineOf(key),
                               "field '\(field)' is not one of the CSV columns \(columns.joined(separator: ", "))")
             }
             if features.vector != nil {
@@ -145,12 +146,21 @@ extension PipelineSpec {
 
     enum FormatKind: String, CaseIterable { case json, csv }
 
-    static func syntaxError(_ error: YamlError, fileName: String) -> PipelineError {
+    static func syntaxError(_ error: YamlError, yaml: String, fileName: String) -> PipelineError {
         switch error {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return .invalid(file: fileName, line: mark.line, message: "not valid YAML: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return .invalid(file: fileName, line: context.mark.line, message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+            // Yams marks the first occurrence; point at the repeated one, at the same indentation.
+            let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = context.mark.line
+            var line = first
+            if first >= 1, first <= lines.count, let key = duplicates.first {
+                let indent = lines[first - 1].prefix { $0 == " " }
+                let prefix = indent + key + ":"
+                line = (first..<lines.count).first { lines[$0].hasPrefix(prefix) }.map { $0 + 1 } ?? first
+            }
+            return .invalid(file: fileName, line: line, message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) (first given at line \(first))")
         default:
             return .invalid(file: fileName, line: 1, message: "not valid YAML: \(error)")
         }

@@ -7,6 +7,7 @@ let benchmarks: [String: ([String]) throws -> Void] = [
     "drift": driftBench,
     "kafka": runKafkaBench,
     "learn": runLearnBench,
+    "decode": decodeBench,
 ]
 
 let arguments = CommandLine.arguments.dropFirst()
