@@ -86,7 +86,7 @@ final class RunSession<L: PersistentLearner> {
         }
         runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
         summary = RunSummary(runID: runID, restoredVersion: restoredVersion, lastVersion: lastVersion,
-                             eventsLearned: 0, deadLettered: 0, checkpoints: 0, drifts: 0)
+                             eventsLearned: 0, deadLettered: 0, checkpoints: 0, drifts: 0, activeSeconds: 0)
     }
 
     var kafkaConfiguration: KafkaConfiguration {
@@ -111,6 +111,8 @@ final class RunSession<L: PersistentLearner> {
 
         let clock = ContinuousClock()
         var lastRecord: ContinuousClock.Instant?
+        var firstBatch: ContinuousClock.Instant?
+        var lastBatch: ContinuousClock.Instant?
         var lastProgress = clock.now
         var eventsAtProgress = summary.eventsLearned + summary.deadLettered
         var stopReason = "stopped by signal"
@@ -118,6 +120,10 @@ final class RunSession<L: PersistentLearner> {
             let batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
             for record in batch { process(record) }
             let now = clock.now
+            if !batch.isEmpty {
+                if firstBatch == nil { firstBatch = now }
+                lastBatch = now
+            }
             if !batch.isEmpty || (lastRecord == nil && !assigned.isEmpty) { lastRecord = now }
             if shouldCheckpoint(now: now) { try checkpoint(reason: "periodic") }
             if now - lastProgress >= options.progressEvery {
@@ -139,6 +145,7 @@ final class RunSession<L: PersistentLearner> {
         try store.stopRun(runID, reason: stopReason)
         logger.info("stopped (\(stopReason)): learned \(summary.eventsLearned), dead-lettered \(summary.deadLettered), \(summary.checkpoints) checkpoints, last version \(lastVersion.map(String.init) ?? "none")")
         summary.lastVersion = lastVersion
+        if let first = firstBatch, let last = lastBatch { summary.activeSeconds = seconds(last - first) }
         return summary
     }
 

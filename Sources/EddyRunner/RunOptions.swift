@@ -36,4 +36,6 @@ public struct RunSummary: Sendable, Equatable {
     public var deadLettered: Int
     public var checkpoints: Int
     public var drifts: Int
+    /// Seconds from the first record to the last one handled (group joins and idle waits excluded).
+    public var activeSeconds: Double
 }

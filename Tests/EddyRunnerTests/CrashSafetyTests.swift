@@ -20,14 +20,14 @@ struct CrashTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Starts `eddy run PIPELINE --until-idle 3`; with `killAfter`, kills it with SIGKILL then.
-/// Returns the exit status (nil when killed).
-private func eddyRun(_ pipeline: URL, killAfter: Duration?) throws -> Int32? {
+/// Starts `eddy run PIPELINE --until-idle 3`; with `killAfter`, sends it `signal` then.
+/// Returns the exit status (nil when killed by SIGKILL).
+func eddyRun(_ pipeline: URL, killAfter: Duration?, signal: Int32 = SIGKILL, stderr: FileHandle = .nullDevice) throws -> Int32? {
     let process = Process()
     process.executableURL = try eddyBinary()
     process.arguments = ["run", pipeline.path, "--until-idle", "3", "--log-level", "warning"]
     process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    process.standardError = stderr
     try process.run()
     guard let killAfter else {
         process.waitUntilExit()
@@ -36,9 +36,9 @@ private func eddyRun(_ pipeline: URL, killAfter: Duration?) throws -> Int32? {
     let deadline = ContinuousClock.now + killAfter
     while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
     guard process.isRunning else { return process.terminationStatus }
-    kill(process.processIdentifier, SIGKILL)
+    kill(process.processIdentifier, signal)
     process.waitUntilExit()
-    return nil
+    return signal == SIGKILL ? nil : process.terminationStatus
 }
 
 /// Kill points drawn from a seeded generator, so a failure can be replayed.
