@@ -40,8 +40,23 @@ public struct PipelineRunner {
         return try run(learner: try spec.makeLearner(), store: store, options: options, stop: stop)
     }
 
-    /// Opens the learner's concrete type, so the session's per-event calls are specialised.
-    private func run<L: PersistentLearner>(learner: L, store: CheckpointStore, options: RunOptions, stop: StopSignal) throws -> RunSummary {
+    /// Opens the learner's concrete type. For the common learners the type is named here, so
+    /// the compiler specialises the whole per-event path for it; the rest run as generic code.
+    private func run(learner: any PersistentLearner, store: CheckpointStore, options: RunOptions, stop: StopSignal) throws -> RunSummary {
+        switch learner {
+        case let model as LogisticRegression<SGD>: try session(model, store, options, stop)
+        case let model as LogisticRegression<Adam>: try session(model, store, options, stop)
+        case let model as LogisticRegression<AdaGrad>: try session(model, store, options, stop)
+        case let model as LogisticRegression<FTRLProximal>: try session(model, store, options, stop)
+        case let model as LinearRegression<SGD>: try session(model, store, options, stop)
+        case let model as LinearRegression<Adam>: try session(model, store, options, stop)
+        case let model as HoeffdingTreeClassifier: try session(model, store, options, stop)
+        case let model as GaussianNaiveBayes: try session(model, store, options, stop)
+        default: try session(learner, store, options, stop)
+        }
+    }
+
+    private func session<L: PersistentLearner>(_ learner: L, _ store: CheckpointStore, _ options: RunOptions, _ stop: StopSignal) throws -> RunSummary {
         try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
     }
 }
@@ -52,7 +67,6 @@ final class RunSession<L: PersistentLearner> {
     let store: CheckpointStore
     let logger: Logger
     var core: Prequential<L>
-    var state: PipelineState<L> { core.state }
     let runID: Int64
     let restoredVersion: Int64?
     var lastVersion: Int64?
@@ -172,16 +186,16 @@ final class RunSession<L: PersistentLearner> {
             summary.eventsLearned += 1
             progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
                 .record(offset: record.offset, learned: true)
-            if state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
+            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
         }
     }
 
     private func recordDrift(kind: String) {
-        pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: state.eventsSeen, detector: spec.drift.detector,
+        pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: core.state.eventsSeen, detector: spec.drift.detector,
                                               kind: kind, decision: "recorded"))
         if kind == "drift" {
             summary.drifts += 1
-            logger.notice("drift detected by \(spec.drift.detector) after \(state.eventsSeen) events")
+            logger.notice("drift detected by \(spec.drift.detector) after \(core.state.eventsSeen) events")
         }
     }
 
@@ -204,11 +218,11 @@ final class RunSession<L: PersistentLearner> {
 
     private func snapshotMetrics() {
         let now = Date()
-        for m in state.rolling.values {
-            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: state.eventsSeen, window: "rolling", name: m.name, value: m.value))
+        for m in core.state.rolling.values {
+            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: core.state.eventsSeen, window: "rolling", name: m.name, value: m.value))
         }
-        for m in state.cumulative.values {
-            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: state.eventsSeen, window: "cumulative", name: m.name, value: m.value))
+        for m in core.state.cumulative.values {
+            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: core.state.eventsSeen, window: "cumulative", name: m.name, value: m.value))
         }
     }
 
@@ -225,10 +239,10 @@ final class RunSession<L: PersistentLearner> {
         let clock = ContinuousClock()
         let start = clock.now
         let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        let blob = state.stateBlob()
+        let blob = core.state.stateBlob()
         let id = try store.save(Checkpoint(
-            pipeline: spec.name, runID: runID, parentID: lastVersion, reason: reason, eventsSeen: state.eventsSeen,
-            partitions: partitions, state: blob, metrics: state.metrics.filter { $0.value.isFinite },
+            pipeline: spec.name, runID: runID, parentID: lastVersion, reason: reason, eventsSeen: core.state.eventsSeen,
+            partitions: partitions, state: blob, metrics: core.state.metrics.filter { $0.value.isFinite },
             metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: [],
             deadLetters: pendingDeadLetters))
         lastVersion = id
@@ -239,7 +253,7 @@ final class RunSession<L: PersistentLearner> {
         pendingDrifts.removeAll(keepingCapacity: true)
         pendingDeadLetters.removeAll(keepingCapacity: true)
         lastCheckpoint = clock.now
-        logger.info("checkpoint v\(id) (\(reason)): \(state.eventsSeen) events, +\(saved) since last, \(blob.count) bytes, \(milliseconds(clock.now - start)) ms")
+        logger.info("checkpoint v\(id) (\(reason)): \(core.state.eventsSeen) events, +\(saved) since last, \(blob.count) bytes, \(milliseconds(clock.now - start)) ms")
         let offsets = Dictionary(uniqueKeysWithValues: partitions
             .map { (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset) }
             .filter { assigned.contains($0.0) })
@@ -274,7 +288,7 @@ final class RunSession<L: PersistentLearner> {
     }
 
     private func logStartup() {
-        let restored = restoredVersion.map { "v\($0) (\(state.eventsSeen) events)" } ?? "none (fresh model)"
+        let restored = restoredVersion.map { "v\($0) (\(core.state.eventsSeen) events)" } ?? "none (fresh model)"
         let offsets = progress.keys.sorted().map { "\($0)@\(progress[$0]!.nextOffset)" }.joined(separator: ", ")
         logger.info("""
             eddy run \(spec.name): librdkafka \(KafkaConsumer.librdkafkaVersion), brokers \(spec.source.brokers), \
@@ -287,8 +301,8 @@ final class RunSession<L: PersistentLearner> {
     private func logProgress(rate: Double) {
         let lag = (try? consumer.lag().values.reduce(0, +)).map(String.init) ?? "?"
         let key = spec.learningTask == .regression ? "mae" : "accuracy"
-        let metric = state.rolling.values.first { $0.name == key }?.value ?? .nan
-        logger.info("progress: \(state.eventsSeen) events, \(Int(rate)) events/s, lag \(lag), rolling \(key) \(String(format: "%.4f", metric)), dead letters \(summary.deadLettered)")
+        let metric = core.state.rolling.values.first { $0.name == key }?.value ?? .nan
+        logger.info("progress: \(core.state.eventsSeen) events, \(Int(rate)) events/s, lag \(lag), rolling \(key) \(String(format: "%.4f", metric)), dead letters \(summary.deadLettered)")
     }
 }
 
