@@ -207,12 +207,31 @@ public struct GradientTape: Sendable {
 
     /// The sum of squares of watched slot `s`'s gradient entries: NaN or infinite when an
     /// entry is (checked by the models before any weight moves).
+    @inline(__always)
     func slotSquares(_ s: Int) -> Double {
-        let entries = slotDense[s] ? slotGrad[s] : slotValues[s]
-        return entries.withUnsafeBufferPointer { g in
-            var total = 0.0
-            for k in 0..<g.count { total += g[k] * g[k] }
-            return total
+        withSlotEntries(s) { $0.squaredNorm }
+    }
+
+    /// Calls `body` with watched slot `s`'s gradient from the last backward pass, viewed in
+    /// place (what `gradient(for:)` copies out for the handle of slot `s`).
+    @inline(__always)
+    func withSlotEntries<R>(_ s: Int, _ body: (GradientEntries) -> R) -> R {
+        if slotDense[s] { return slotGrad[s].withUnsafeBufferPointer { body(GradientEntries(dense: $0)) } }
+        return slotIndices[s].withUnsafeBufferPointer { i in
+            slotValues[s].withUnsafeBufferPointer { v in body(GradientEntries(indices: i, values: v)) }
+        }
+    }
+
+    /// `withSlotEntries` for a caller that updates two other values of its own (its variables and
+    /// its optimizer) in `body`: passing them `inout` lets the tape be read in place, not copied.
+    @inline(__always)
+    func withSlotEntries<A, B>(_ s: Int, _ a: inout A, _ b: inout B, _ body: (inout A, inout B, GradientEntries) -> Void) {
+        if slotDense[s] {
+            slotGrad[s].withUnsafeBufferPointer { body(&a, &b, GradientEntries(dense: $0)) }
+            return
+        }
+        slotIndices[s].withUnsafeBufferPointer { i in
+            slotValues[s].withUnsafeBufferPointer { v in body(&a, &b, GradientEntries(indices: i, values: v)) }
         }
     }
 

@@ -30,11 +30,14 @@ extension GradientTape {
         }
         for k in 0..<seed.shape.count { grads[seed.offset + k] = 1 }
 
-        // Work on local references so the helpers may touch the slot buffers of `self`.
-        let vals = values
-        var gradients = grads
-        grads = []
-        defer { grads = gradients }
+        // Move the arenas out (no copy, no retain) so the helpers may touch the slot buffers of `self`.
+        var vals: [Double] = [], gradients: [Double] = []
+        swap(&vals, &values)
+        swap(&gradients, &grads)
+        defer {
+            swap(&vals, &values)
+            swap(&gradients, &grads)
+        }
         vals.withUnsafeBufferPointer { vbuf in
             gradients.withUnsafeMutableBufferPointer { gbuf in
                 let v = vbuf.baseAddress!, g = gbuf.baseAddress!

@@ -72,13 +72,18 @@ public struct Parameters<O: Optimizer>: Sendable {
         guard squares.isFinite else { throw .nonFiniteGradient }
         let norm = squares.squareRoot()
         let scale = norm > policy.clipNorm ? policy.clipNorm / norm : 1
+        // The tape's slot buffers go to the optimizer in place: nothing is copied or retained.
+        let policy = policy, clip = interceptPolicy
         for k in 0..<tensors.count {
-            let g = tape.gradient(for: handle(k))
             if let rate = ownRate[k] {
                 let lr = rate.at(optimizer.iterations)
-                forEachEntry(g, &tensors[k], policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, _, entries in
+                    forEachEntry(entries, &variable, policy: clip, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                }
             } else {
-                optimizer.apply(to: &tensors[k], slot: k, gradient: g, policy: policy, scale: scale)
+                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, optimizer, entries in
+                    optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+                }
             }
         }
         optimizer.endStep()
