@@ -170,32 +170,34 @@ extension GradientTape {
         }
         let w = nodes[Int(node.a)]
         guard w.requiresGrad else { return }
-        let x = features[Int(node.slot)]
-        let n = x.count
-        if w.offset >= 0 {
-            x.values.withUnsafeBufferPointer { xv in
-                if x.isDense {
-                    for k in 0..<n { g[w.offset + k] += d * xv[k] }
-                } else {
-                    for k in 0..<n { g[w.offset + Int(x.indices[k])] += d * xv[k] }
-                }
-            }
-            return
-        }
-        let s = Int(w.slot)
-        if slotDense[s] {
-            slotGrad[s].withUnsafeMutableBufferPointer { sg in
-                x.values.withUnsafeBufferPointer { xv in
-                    if x.isDense {
-                        for k in 0..<n { sg[k] += d * xv[k] }
+        // The feature vector is read where it lies in `features` (a copy would retain its arrays).
+        let f = Int(node.slot)
+        let dense = features[f].isDense
+        features[f].values.withUnsafeBufferPointer { xv in
+            features[f].indices.withUnsafeBufferPointer { xi in
+                let n = xv.count
+                if w.offset >= 0 {
+                    if dense {
+                        for k in 0..<n { g[w.offset + k] += d * xv[k] }
                     } else {
-                        for k in 0..<n { sg[Int(x.indices[k])] += d * xv[k] }
+                        for k in 0..<n { g[w.offset + Int(xi[k])] += d * xv[k] }
                     }
+                    return
+                }
+                let s = Int(w.slot)
+                if slotDense[s] {
+                    slotGrad[s].withUnsafeMutableBufferPointer { sg in
+                        if dense {
+                            for k in 0..<n { sg[k] += d * xv[k] }
+                        } else {
+                            for k in 0..<n { sg[Int(xi[k])] += d * xv[k] }
+                        }
+                    }
+                } else {
+                    slotIndices[s].append(contentsOf: xi.lazy.map { Int($0) })
+                    slotValues[s].append(contentsOf: xv.lazy.map { d * $0 })
                 }
             }
-        } else {
-            slotIndices[s].append(contentsOf: x.indices.lazy.map { Int($0) })
-            slotValues[s].append(contentsOf: x.values.lazy.map { d * $0 })
         }
     }
 
