@@ -51,13 +51,18 @@ public struct Parameters<O: Optimizer>: Sendable {
         names.firstIndex(of: name).map { tensors[$0] }
     }
 
-    /// Resets the tape and watches every variable in slot order (slot `k` is handle `k`).
+    /// Resets the tape and watches every variable in slot order (slot `k` is handle `k`). The
+    /// variables are lent to the tape (moved, not copied) until `step(from:)` takes them back,
+    /// so `tensors` is empty while the loss is recorded.
     @inline(__always)
     mutating func watchAll() -> Int {
-        tape.reset()
-        for k in 0..<tensors.count { _ = tape.watch(tensors[k]) }
-        return tensors.count
+        tape.lend(&tensors)
+        lent = true
+        return tape.watched.count
     }
+
+    /// Whether `watchAll()` has lent the variables to the tape.
+    var lent = false
 
     /// The handle of slot `k` after `watchAll()`.
     @inline(__always)
@@ -66,7 +71,15 @@ public struct Parameters<O: Optimizer>: Sendable {
     /// Backpropagates `loss`, refuses non-finite gradients, clips by norm when configured and
     /// lets the optimizer update every variable.
     public mutating func step(from loss: TensorHandle) throws(LearnError) {
-        do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
+        if lent {
+            var failed = false
+            do { try tape.backward(from: loss, keepingWatched: true) } catch { failed = true }
+            tape.giveBack(&tensors)
+            lent = false
+            if failed { throw .nonFiniteGradient }
+        } else {
+            do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
+        }
         var squares = 0.0
         for k in 0..<tensors.count { squares += tape.slotSquares(k) }
         guard squares.isFinite else { throw .nonFiniteGradient }
