@@ -161,6 +161,7 @@ extension GradientTape {
         }
     }
 
+    @inline(__always)
     private mutating func dotBackward(_ node: Node, _ d: Double, _ g: UnsafeMutablePointer<Double>) {
         if node.b >= 0 {
             let bias = nodes[Int(node.b)]
