@@ -91,6 +91,27 @@ public struct GradientTape: Sendable {
         precondition(!used, "record on a used tape only after reset()")
         let slot = watched.count
         watched.append(variable)
+        return watchSlot(slot, shape: variable.shape)
+    }
+
+    /// Resets the tape and takes `variables` in (moved, not copied: no reference is retained)
+    /// as watched slots `0..<count`, handles `0..<count`. `giveBack(_:)` returns them after the
+    /// backward pass; until then `variables` is empty.
+    mutating func lend(_ variables: inout [Tensor]) {
+        reset()
+        swap(&watched, &variables)
+        for slot in 0..<watched.count { _ = watchSlot(slot, shape: watched[slot].shape) }
+    }
+
+    /// Returns the variables taken by `lend(_:)`.
+    mutating func giveBack(_ variables: inout [Tensor]) {
+        precondition(variables.isEmpty, "giveBack(_:) without lend(_:)")
+        swap(&watched, &variables)
+    }
+
+    /// Records the `.variable` node of watched slot `slot`.
+    @inline(__always)
+    mutating func watchSlot(_ slot: Int, shape: Shape) -> TensorHandle {
         if slotDense.count == slot {
             slotNode.append(0)
             slotDense.append(false)
@@ -101,7 +122,7 @@ public struct GradientTape: Sendable {
         slotNode[slot] = Int32(nodeCount)
         slotDense[slot] = false
         return TensorHandle(index: push(Node(op: .variable, a: -1, b: -1, slot: Int32(slot), requiresGrad: true,
-                                             shape: variable.shape, offset: -1, param: 0)))
+                                             shape: shape, offset: -1, param: 0)))
     }
 
     /// Records a tensor that is not differentiated (inputs, labels).
@@ -180,12 +201,17 @@ public struct GradientTape: Sendable {
     /// the allocation-free path models use once per event. A non-persistent tape answers once
     /// and then lets go of the watched tensors, so the caller may update them in place.
     public mutating func backward(from loss: TensorHandle) throws(TapeError) {
+        try backward(from: loss, keepingWatched: false)
+    }
+
+    /// `backward(from:)`; with `keepingWatched` the watched tensors stay (for `giveBack(_:)`).
+    mutating func backward(from loss: TensorHandle, keepingWatched: Bool) throws(TapeError) {
         guard !used else { throw .alreadyUsed }
         guard Int(loss.index) < nodeCount else { throw .unknownHandle }
         if let fault { throw .nonFinite(op: "\(fault)") }
         if !persistent { used = true }
         runBackward(from: Int(loss.index))
-        if !persistent { watched.removeAll(keepingCapacity: true) }
+        if !persistent && !keepingWatched { watched.removeAll(keepingCapacity: true) }
     }
 
     /// The gradient of the last `backward(from:)` with respect to `source`: dense, or sparse
@@ -207,12 +233,31 @@ public struct GradientTape: Sendable {
 
     /// The sum of squares of watched slot `s`'s gradient entries: NaN or infinite when an
     /// entry is (checked by the models before any weight moves).
+    @inline(__always)
     func slotSquares(_ s: Int) -> Double {
-        let entries = slotDense[s] ? slotGrad[s] : slotValues[s]
-        return entries.withUnsafeBufferPointer { g in
-            var total = 0.0
-            for k in 0..<g.count { total += g[k] * g[k] }
-            return total
+        withSlotEntries(s) { $0.squaredNorm }
+    }
+
+    /// Calls `body` with watched slot `s`'s gradient from the last backward pass, viewed in
+    /// place (what `gradient(for:)` copies out for the handle of slot `s`).
+    @inline(__always)
+    func withSlotEntries<R>(_ s: Int, _ body: (GradientEntries) -> R) -> R {
+        if slotDense[s] { return slotGrad[s].withUnsafeBufferPointer { body(GradientEntries(dense: $0)) } }
+        return slotIndices[s].withUnsafeBufferPointer { i in
+            slotValues[s].withUnsafeBufferPointer { v in body(GradientEntries(indices: i, values: v)) }
+        }
+    }
+
+    /// `withSlotEntries` for a caller that updates two other values of its own (its variables and
+    /// its optimizer) in `body`: passing them `inout` lets the tape be read in place, not copied.
+    @inline(__always)
+    func withSlotEntries<A, B>(_ s: Int, _ a: inout A, _ b: inout B, _ body: (inout A, inout B, GradientEntries) -> Void) {
+        if slotDense[s] {
+            slotGrad[s].withUnsafeBufferPointer { body(&a, &b, GradientEntries(dense: $0)) }
+            return
+        }
+        slotIndices[s].withUnsafeBufferPointer { i in
+            slotValues[s].withUnsafeBufferPointer { v in body(&a, &b, GradientEntries(indices: i, values: v)) }
         }
     }
 

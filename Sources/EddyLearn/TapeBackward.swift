@@ -30,11 +30,14 @@ extension GradientTape {
         }
         for k in 0..<seed.shape.count { grads[seed.offset + k] = 1 }
 
-        // Work on local references so the helpers may touch the slot buffers of `self`.
-        let vals = values
-        var gradients = grads
-        grads = []
-        defer { grads = gradients }
+        // Move the arenas out (no copy, no retain) so the helpers may touch the slot buffers of `self`.
+        var vals: [Double] = [], gradients: [Double] = []
+        swap(&vals, &values)
+        swap(&gradients, &grads)
+        defer {
+            swap(&vals, &values)
+            swap(&gradients, &grads)
+        }
         vals.withUnsafeBufferPointer { vbuf in
             gradients.withUnsafeMutableBufferPointer { gbuf in
                 let v = vbuf.baseAddress!, g = gbuf.baseAddress!
@@ -158,6 +161,7 @@ extension GradientTape {
         }
     }
 
+    @inline(__always)
     private mutating func dotBackward(_ node: Node, _ d: Double, _ g: UnsafeMutablePointer<Double>) {
         if node.b >= 0 {
             let bias = nodes[Int(node.b)]
@@ -167,32 +171,34 @@ extension GradientTape {
         }
         let w = nodes[Int(node.a)]
         guard w.requiresGrad else { return }
-        let x = features[Int(node.slot)]
-        let n = x.count
-        if w.offset >= 0 {
-            x.values.withUnsafeBufferPointer { xv in
-                if x.isDense {
-                    for k in 0..<n { g[w.offset + k] += d * xv[k] }
-                } else {
-                    for k in 0..<n { g[w.offset + Int(x.indices[k])] += d * xv[k] }
-                }
-            }
-            return
-        }
-        let s = Int(w.slot)
-        if slotDense[s] {
-            slotGrad[s].withUnsafeMutableBufferPointer { sg in
-                x.values.withUnsafeBufferPointer { xv in
-                    if x.isDense {
-                        for k in 0..<n { sg[k] += d * xv[k] }
+        // The feature vector is read where it lies in `features` (a copy would retain its arrays).
+        let f = Int(node.slot)
+        let dense = features[f].isDense
+        features[f].values.withUnsafeBufferPointer { xv in
+            features[f].indices.withUnsafeBufferPointer { xi in
+                let n = xv.count
+                if w.offset >= 0 {
+                    if dense {
+                        for k in 0..<n { g[w.offset + k] += d * xv[k] }
                     } else {
-                        for k in 0..<n { sg[Int(x.indices[k])] += d * xv[k] }
+                        for k in 0..<n { g[w.offset + Int(xi[k])] += d * xv[k] }
                     }
+                    return
+                }
+                let s = Int(w.slot)
+                if slotDense[s] {
+                    slotGrad[s].withUnsafeMutableBufferPointer { sg in
+                        if dense {
+                            for k in 0..<n { sg[k] += d * xv[k] }
+                        } else {
+                            for k in 0..<n { sg[Int(xi[k])] += d * xv[k] }
+                        }
+                    }
+                } else {
+                    slotIndices[s].append(contentsOf: xi.lazy.map { Int($0) })
+                    slotValues[s].append(contentsOf: xv.lazy.map { d * $0 })
                 }
             }
-        } else {
-            slotIndices[s].append(contentsOf: x.indices.lazy.map { Int($0) })
-            slotValues[s].append(contentsOf: x.values.lazy.map { d * $0 })
         }
     }
 

@@ -101,6 +101,7 @@ extension GradientTape {
         dot(w, x, bias: bias)
     }
 
+    @inline(__always)
     mutating func dot(_ w: TensorHandle, _ x: FeatureVector, bias: TensorHandle?) -> TensorHandle {
         let wn = nodes[Int(w.index)]
         if let last = x.indices.last { precondition(Int(last) < wn.shape.count && x.indices.allSatisfy { $0 >= 0 && Int($0) < wn.shape.count }, "feature position out of range of \(wn.shape)") }
@@ -278,6 +279,7 @@ extension GradientTape {
         loss(.hinge, score, label: label, param: 0)
     }
 
+    @inline(__always)
     mutating func loss(_ op: Op, _ prediction: TensorHandle, label: Double, param: Double) -> TensorHandle {
         let sp = shape(of: prediction)
         precondition(sp.count == 1, "\(op) with a scalar label needs a one-element prediction, got \(sp)")

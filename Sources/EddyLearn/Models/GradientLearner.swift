@@ -18,7 +18,9 @@ public protocol GradientLearner: Learner {
     var inputWidth: Int { get }
     /// The kind written into state blobs.
     static var stateKind: String { get }
-    /// Records the loss for one event on `parameters.tape`, whose variables are watched in slot order.
+    /// Records the loss for one event on `parameters.tape`, whose variables are watched in slot
+    /// order. The variables are lent to the tape meanwhile: read them through
+    /// `parameters.handle(_:)`, not `parameters.tensors` (empty until the step ends).
     mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle
     /// Appends the model's own configuration (not its parameters).
     func writeConfiguration(to writer: inout StateWriter)

@@ -53,7 +53,7 @@ public struct MLP<O: Optimizer>: GradientLearner {
     }
 
     public var inputWidth: Int { parameters.tensors[0].shape.rows }
-    var layerCount: Int { parameters.tensors.count / 2 }
+    var layerCount: Int { parameters.names.count / 2 }
 
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         let widest = parameters.tensors.lazy.map(\.shape.cols).max() ?? 1

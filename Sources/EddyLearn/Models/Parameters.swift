@@ -51,13 +51,18 @@ public struct Parameters<O: Optimizer>: Sendable {
         names.firstIndex(of: name).map { tensors[$0] }
     }
 
-    /// Resets the tape and watches every variable in slot order (slot `k` is handle `k`).
+    /// Resets the tape and watches every variable in slot order (slot `k` is handle `k`). The
+    /// variables are lent to the tape (moved, not copied) until `step(from:)` takes them back,
+    /// so `tensors` is empty while the loss is recorded.
     @inline(__always)
     mutating func watchAll() -> Int {
-        tape.reset()
-        for k in 0..<tensors.count { _ = tape.watch(tensors[k]) }
-        return tensors.count
+        tape.lend(&tensors)
+        lent = true
+        return tape.watched.count
     }
+
+    /// Whether `watchAll()` has lent the variables to the tape.
+    var lent = false
 
     /// The handle of slot `k` after `watchAll()`.
     @inline(__always)
@@ -66,19 +71,32 @@ public struct Parameters<O: Optimizer>: Sendable {
     /// Backpropagates `loss`, refuses non-finite gradients, clips by norm when configured and
     /// lets the optimizer update every variable.
     public mutating func step(from loss: TensorHandle) throws(LearnError) {
-        do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
+        if lent {
+            var failed = false
+            do { try tape.backward(from: loss, keepingWatched: true) } catch { failed = true }
+            tape.giveBack(&tensors)
+            lent = false
+            if failed { throw .nonFiniteGradient }
+        } else {
+            do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
+        }
         var squares = 0.0
         for k in 0..<tensors.count { squares += tape.slotSquares(k) }
         guard squares.isFinite else { throw .nonFiniteGradient }
         let norm = squares.squareRoot()
         let scale = norm > policy.clipNorm ? policy.clipNorm / norm : 1
+        // The tape's slot buffers go to the optimizer in place: nothing is copied or retained.
+        let policy = policy, clip = interceptPolicy
         for k in 0..<tensors.count {
-            let g = tape.gradient(for: handle(k))
             if let rate = ownRate[k] {
                 let lr = rate.at(optimizer.iterations)
-                forEachEntry(g, &tensors[k], policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, _, entries in
+                    forEachEntry(entries, &variable, policy: clip, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                }
             } else {
-                optimizer.apply(to: &tensors[k], slot: k, gradient: g, policy: policy, scale: scale)
+                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, optimizer, entries in
+                    optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+                }
             }
         }
         optimizer.endStep()

@@ -18,11 +18,11 @@ public struct AdaGrad: Optimizer, Equatable {
         self.epsilon = epsilon
     }
 
-    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+    public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let lr = learningRate.at(iterations), eps = epsilon
         squares.ensure(slot, count: variable.count)
         squares.arrays[slot].withUnsafeMutableBufferPointer { s in
-            forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in
+            forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in
                 s[i] += g * g
                 w[i] -= lr / (s[i] + eps).squareRoot() * g
             }

@@ -38,7 +38,7 @@ public struct Adam: Optimizer, Equatable {
         Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
     }
 
-    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+    public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let base = learningRate.at(iterations)
         let t = Double(iterations + 1)
         var lr = base * (1 - Foundation.pow(beta2, t)).squareRoot()
@@ -48,7 +48,7 @@ public struct Adam: Optimizer, Equatable {
         second.ensure(slot, count: variable.count)
         first.arrays[slot].withUnsafeMutableBufferPointer { m in
             second.arrays[slot].withUnsafeMutableBufferPointer { v in
-                forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in
+                forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in
                     if decay != 0 { w[i] -= decay * w[i] }
                     m[i] = b1 * m[i] + (1 - b1) * g
                     v[i] = b2 * v[i] + (1 - b2) * g * g

@@ -25,13 +25,13 @@ public struct FTRLProximal: Optimizer, Equatable {
         self.l2 = l2
     }
 
-    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+    public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let alpha = alpha, beta = beta, l1 = l1, l2 = l2
         z.ensure(slot, count: variable.count)
         n.ensure(slot, count: variable.count)
         z.arrays[slot].withUnsafeMutableBufferPointer { z in
             n.arrays[slot].withUnsafeMutableBufferPointer { n in
-                forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in
+                forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in
                     let sigma = ((n[i] + g * g).squareRoot() - n[i].squareRoot()) / alpha
                     z[i] += g - sigma * w[i]
                     n[i] += g * g

@@ -13,7 +13,7 @@ public struct GradientPolicy: Sendable, Equatable {
     public var clipValue: Double
     public var clipNorm: Double
     /// Whether either penalty is set (checked once per entry instead of two comparisons).
-    private var penalised: Bool
+    private(set) var penalised: Bool
 
     /// No penalty and no clipping unless given (`.infinity` means no clip).
     public init(l1: Double = 0, l2: Double = 0, clipValue: Double = .infinity, clipNorm: Double = .infinity) {

@@ -1,8 +1,9 @@
 import EddyCodec
 
-/// A stateful update rule. A model calls `apply(to:slot:gradient:policy:scale:)` once per
-/// variable (its `slot`) and then `endStep()`; sparse gradients touch only their entries, so
-/// the cost per step follows the active features, not the size of the variable.
+/// A stateful update rule. A model calls `apply(to:slot:entries:policy:scale:)` (or
+/// `apply(to:slot:gradient:policy:scale:)`) once per variable (its `slot`) and then `endStep()`;
+/// sparse gradients touch only their entries, so the cost per step follows the active
+/// features, not the size of the variable.
 ///
 /// ```swift
 /// var opt = Adam(learningRate: .constant(0.01))
@@ -14,8 +15,9 @@ public protocol Optimizer: Sendable {
     static var kind: String { get }
     /// Steps taken so far (River's `n_iterations`).
     var iterations: Int { get }
-    /// Updates `variable` with `gradient` (each entry multiplied by `scale`, then adjusted by `policy`).
-    mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double)
+    /// Updates `variable` with the gradient `entries` (each multiplied by `scale`, then adjusted
+    /// by `policy`).
+    mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double)
     /// Ends the step: advances `iterations`.
     mutating func endStep()
     /// Appends hyperparameters and state.
@@ -25,6 +27,11 @@ public protocol Optimizer: Sendable {
 }
 
 extension Optimizer {
+    /// Updates `variable` with `gradient` (each entry multiplied by `scale`, then adjusted by `policy`).
+    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+        gradient.withEntries { apply(to: &variable, slot: slot, entries: $0, policy: policy, scale: scale) }
+    }
+
     /// The optimizer as a standalone blob.
     public func stateBlob() -> [UInt8] {
         var writer = StateWriter(kind: Self.kind, version: 1)
@@ -40,26 +47,34 @@ extension Optimizer {
     }
 }
 
-/// Runs `body(position, adjustedGradient)` over the entries of `gradient` with the weights of
+/// Runs `body(position, adjustedGradient)` over the gradient `entries` with the weights of
 /// `variable` at hand; shared by the optimizers' `apply`.
 @inline(__always)
-func forEachEntry(_ gradient: VariableGradient, _ variable: inout Tensor, policy: GradientPolicy, scale: Double,
+func forEachEntry(_ entries: GradientEntries, _ variable: inout Tensor, policy: GradientPolicy, scale: Double,
                   _ body: (UnsafeMutablePointer<Double>, Int, Double) -> Void) {
     variable.scalars.withUnsafeMutableBufferPointer { wbuf in
         let w = wbuf.baseAddress!
-        if gradient.isSparse {
-            gradient.indices.withUnsafeBufferPointer { idx in
-                gradient.values.withUnsafeBufferPointer { val in
-                    for k in 0..<idx.count {
-                        let i = idx[k]
-                        body(w, i, policy.adjusted(val[k] * scale, weight: w[i]))
-                    }
-                }
+        // Without penalties and norm clipping (`scale == 1`, and `g * 1 == g` bit for bit) an
+        // entry needs only the value clip: the common case gets a loop without per-entry branches.
+        let plain = !policy.penalised && scale == 1
+        let clip = policy.clipValue
+        if entries.isSparse {
+            let idx = entries.indices, val = entries.values
+            if plain {
+                for k in 0..<idx.count { body(w, idx[k], min(max(val[k], -clip), clip)) }
+                return
+            }
+            for k in 0..<idx.count {
+                let i = idx[k]
+                body(w, i, policy.adjusted(val[k] * scale, weight: w[i]))
             }
         } else {
-            gradient.dense.withUnsafeBufferPointer { val in
-                for i in 0..<val.count { body(w, i, policy.adjusted(val[i] * scale, weight: w[i])) }
+            let val = entries.dense
+            if plain {
+                for i in 0..<val.count { body(w, i, min(max(val[i], -clip), clip)) }
+                return
             }
+            for i in 0..<val.count { body(w, i, policy.adjusted(val[i] * scale, weight: w[i])) }
         }
     }
 }

@@ -19,16 +19,16 @@ public struct SGD: Optimizer, Equatable {
         self.momentum = momentum
     }
 
-    public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
+    public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let lr = learningRate.at(iterations)
         if momentum == 0 {
-            forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
+            forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
             return
         }
         let rho = momentum
         velocity.ensure(slot, count: variable.count)
         velocity.arrays[slot].withUnsafeMutableBufferPointer { s in
-            forEachEntry(gradient, &variable, policy: policy, scale: scale) { w, i, g in
+            forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in
                 s[i] = rho * s[i] + lr * g
                 w[i] -= s[i]
             }
