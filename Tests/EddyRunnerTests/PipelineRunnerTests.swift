@@ -6,8 +6,10 @@ import Foundation
 import Logging
 import Testing
 
-private func runToEnd(_ fixture: RunnerFixture, _ name: String, everyEvents: Int = 20_000) throws -> RunSummary {
-    try PipelineRunner(spec: fixture.spec(try fixture.pipeline(name, everyEvents: everyEvents)), logger: Logger(label: "test.\(name)"))
+private func runToEnd(_ fixture: RunnerFixture, _ name: String, everyEvents: Int = 20_000,
+                      deadLetterTopic: String? = nil) throws -> RunSummary {
+    try PipelineRunner(spec: fixture.spec(try fixture.pipeline(name, everyEvents: everyEvents, deadLetterTopic: deadLetterTopic)),
+                       logger: Logger(label: "test.\(name)"))
         .run(options: RunOptions(untilIdle: .seconds(3)), stop: StopSignal())
 }
 
@@ -56,7 +58,9 @@ func malformedMessagesAreSetAsideAndChangeNothing() throws {
     let clean = try RunnerFixture(partitions: 1)
     try clean.produce(50_000, seed: 9)                          // the same 50,000 clean events
 
-    let mixedSummary = try runToEnd(mixed, "mixed")
+    let deadLetterTopic = TestBroker.uniqueName("dlq")
+    try KafkaAdmin(configuration: try TestBroker.configuration).createTopic(deadLetterTopic, partitions: 1)
+    let mixedSummary = try runToEnd(mixed, "mixed", deadLetterTopic: deadLetterTopic)
     let cleanSummary = try runToEnd(clean, "clean")
     #expect(mixedSummary.deadLettered == 10_000)
     #expect(mixedSummary.eventsLearned == 50_000)
@@ -70,6 +74,13 @@ func malformedMessagesAreSetAsideAndChangeNothing() throws {
     #expect(mixedFinal.state == cleanFinal.state, "the dead letters changed the model")
     #expect(mixedFinal.partitions.first?.deadLettered == 10_000)
     #expect(mixedFinal.partitions.first?.nextOffset == 60_000)
+    // The dead-letter topic got each broken message, as it was.
+    let reader = try KafkaRangeReader(configuration: try TestBroker.configuration,
+                                      ranges: [TopicPartition(topic: deadLetterTopic, partition: 0): 0..<20_000])
+    var produced: [String] = []
+    while let batch = try reader.next() { for record in batch { produced.append(String(decoding: record.value, as: UTF8.self)) } }
+    #expect(produced.count == 10_000)
+    #expect(Set(produced).count == 4)
     let reasons = try sqlite(mixed.database("mixed"), "select count(*) || ' ' || reason from dead_letters group by reason order by reason")
     #expect(reasons == """
         2500 feature 'x0' is not a number (found the string "high")

@@ -45,7 +45,7 @@ struct RunnerFixture {
     }
 
     /// A pipeline file for this topic; `name` also names its group and database.
-    func pipeline(_ name: String, everyEvents: Int = 20_000) throws -> URL {
+    func pipeline(_ name: String, everyEvents: Int = 20_000, deadLetterTopic: String? = nil) throws -> URL {
         let yaml = """
             name: \(name)
             source:
@@ -54,6 +54,7 @@ struct RunnerFixture {
               group: \(topic)-\(name)
               properties:
                 session.timeout.ms: 6000
+            \(deadLetterTopic.map { "  dead_letter_topic: \($0)" } ?? "")
             features:
               numeric: [x0, x1, x2]
               scale: standard
