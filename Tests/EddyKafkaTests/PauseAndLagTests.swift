@@ -1,0 +1,36 @@
+import EddyKafka
+import EddyKafkaTesting
+import Testing
+
+/// Lag is the partition's end minus the position; a paused partition delivers nothing until resumed.
+@Test(.timeLimit(.minutes(1)))
+func lagFollowsThePositionAndPauseStopsDelivery() throws {
+    let topic = try TestBroker.topic("lag", partitions: 1, records: 100)
+    let partition = TopicPartition(topic: topic, partition: 0)
+    let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
+    try consumer.assign([partition: 0])
+    var next: Int64 = 0
+    while next < 40 {
+        for record in try consumer.poll(maxRecords: Int(40 - next), timeoutMs: 200) {
+            #expect(record.offset == next)
+            next += 1
+        }
+    }
+    #expect(try consumer.positions([partition])[partition] == .some(40))
+    #expect(try consumer.lag() == [partition: 60])
+
+    try consumer.pause([partition])
+    let clock = ContinuousClock()
+    let end = clock.now + .seconds(1)
+    while clock.now < end { #expect(try consumer.poll(maxRecords: 100, timeoutMs: 100).isEmpty) }
+
+    try consumer.resume([partition])
+    while next < 100 {
+        for record in try consumer.poll(maxRecords: 100, timeoutMs: 200) {
+            #expect(record.offset == next)
+            next += 1
+        }
+    }
+    #expect(try consumer.lag() == [partition: 0])
+    try consumer.close()
+}
