@@ -15,12 +15,12 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Run a learner or a pipeline over a CSV file prequentially (predict, score, learn); print metrics.",
         discussion: """
-            The CSV file has a header; the label is the last column unless --label names it, and every
-            other column is a numeric feature. With --learner, the task is regression for
-            linear_regression and otherwise classification (binary for two label values, multiclass for
-            more), unless --task says; --param sets learner settings by their pipeline-file names
-            (e.g. grace_period=100) and, prefixed with optimizer., the optimizer's (optimizer.kind=adam,
-            optimizer.lr=0.01). With --pipeline, the pipeline file's features, learner, optimizer,
+            The CSV file has a header; the label is the last column unless --label names it, and every \
+            other column is a numeric feature. With --learner, the task is regression for \
+            linear_regression and otherwise classification (binary for two label values, multiclass for \
+            more), unless --task says; --param sets learner settings by their pipeline-file names \
+            (e.g. grace_period=100) and, prefixed with optimizer., the optimizer's (optimizer.kind=adam, \
+            optimizer.lr=0.01). With --pipeline, the pipeline file's features, learner, optimizer, \
             scaling and drift detector are used as they are.
             The last line is one JSON object: {"events":N,"refused":N,"drifts":N,"accuracy":..,...}.
             """

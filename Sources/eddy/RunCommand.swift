@@ -15,9 +15,9 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a pipeline: consume, predict, learn, checkpoint to SQLite, watch for drift.",
         discussion: """
-            Runs until SIGTERM or SIGINT (or, with --until-idle, until no record has arrived for that
-            long), then finishes the batch in hand, saves a checkpoint, commits offsets and exits.
-            At start it resumes from the newest version in the pipeline's database and reads each
+            Runs until SIGTERM or SIGINT (or, with --until-idle, until every partition of its topics is assigned to it, \
+            read to its end and quiet that long), then finishes the batch in hand, saves a checkpoint, commits offsets and exits.
+            At start it resumes from the newest version in the pipeline's database and reads each \
             partition from the offset stored with it: a restart neither loses nor repeats training.
             Logs go to standard error; the last line on standard output is a JSON summary.
             """
@@ -26,7 +26,7 @@ struct RunCommand: ParsableCommand {
     @Argument(help: "The pipeline file (see pipelines/).")
     var pipeline: String
 
-    @Option(help: "Stop after this many seconds without a record (default: run until stopped).")
+    @Option(help: "Stop once the topics are drained and quiet for this many seconds (default: run until stopped).")
     var untilIdle: Double?
 
     @Option(help: "Seconds between progress lines.")
