@@ -50,9 +50,6 @@ public final class MockKafkaCluster {
 
     /// Brings broker `id` back.
     public func setBrokerUp(_ id: Int32) { rd_kafka_mock_broker_set_up(cluster, id) }
-
-    /// Delays every answer of broker `id` by `milliseconds`.
-    public func setBrokerRoundTrip(_ id: Int32, milliseconds: Int32) { rd_kafka_mock_broker_set_rtt(cluster, id, milliseconds) }
 }
 
 /// Why the mock cluster could not do what a test asked.
