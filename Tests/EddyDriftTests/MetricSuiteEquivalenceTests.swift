@@ -150,3 +150,51 @@ func restoredSuiteContinuesBitwise(task: LearningTask, window: Int?) throws {
     var multiclass = MetricSuite(task: .multiclass(classes: 3), window: 10)
     #expect(throws: StateError.self) { try multiclass.restore(rolling.serialized()) }
 }
+
+/// The version 1 blob earlier releases wrote: one blob per metric, `Rolling` ones when windowed.
+private func version1Blob(_ m: SeparateMetrics, window: Int?, cumulativeAUC: Bool) -> [UInt8] {
+    var writer = StateWriter(kind: "metric_suite", version: 1)
+    let classification = m.task != .regression, binary = m.task == .binary
+    if window != nil {
+        let blobs = [classification ? m.accuracy.serialized() : [], classification ? m.macroPrecision.serialized() : [],
+                     classification ? m.macroRecall.serialized() : [], classification ? m.macroF1.serialized() : [],
+                     binary ? m.f1.serialized() : [], binary ? m.logLoss.serialized() : [], binary ? m.rocAUC.serialized() : [],
+                     classification ? [] : m.mae.serialized(), classification ? [] : m.rmse.serialized(),
+                     classification ? [] : m.r2.serialized()]
+        for blob in blobs { writer.write(blob: blob) }
+    } else {
+        var blobs = [m.accuracy.base.serialized(), m.macroPrecision.base.serialized(), m.macroRecall.base.serialized(),
+                     m.macroF1.base.serialized(), m.f1.base.serialized(), m.logLoss.base.serialized()]
+        if cumulativeAUC { blobs.append(m.rocAUC.base.serialized()) }
+        blobs += [m.mae.base.serialized(), m.rmse.base.serialized(), m.r2.base.serialized()]
+        for blob in blobs { writer.write(blob: blob) }
+    }
+    return writer.finish()
+}
+
+/// A checkpoint written before the suite shared its state restores and continues exactly.
+@Test(arguments: [LearningTask.binary, .multiclass(classes: 5), .regression], [nil, 1, 97] as [Int?])
+func suiteRestoresVersion1State(task: LearningTask, window: Int?) throws {
+    let events = stream(task, count: 600, seed: 11)
+    for cumulativeAUC in [true, false] {
+        var separate = SeparateMetrics(task: task, window: window ?? events.count)
+        var whole = MetricSuite(task: task, window: window, cumulativeAUC: cumulativeAUC)
+        for (truth, output) in events[..<250] {
+            separate.update(truth: truth, output: output)
+            whole.update(truth: truth, output: output)
+        }
+        var resumed = MetricSuite(task: task, window: window, cumulativeAUC: cumulativeAUC)
+        try resumed.restore(version1Blob(separate, window: window, cumulativeAUC: cumulativeAUC))
+        #expect(resumed.serialized() == whole.serialized())
+        for (truth, output) in events[250...] {
+            resumed.update(truth: truth, output: output)
+            whole.update(truth: truth, output: output)
+        }
+        #expect(resumed.values == whole.values)
+        #expect(resumed.serialized() == whole.serialized())
+        var mismatched = MetricSuite(task: task, window: window.map { $0 + 1 } ?? 5, cumulativeAUC: cumulativeAUC)
+        #expect(throws: StateError.self) {
+            try mismatched.restore(version1Blob(separate, window: window, cumulativeAUC: cumulativeAUC))
+        }
+    }
+}
