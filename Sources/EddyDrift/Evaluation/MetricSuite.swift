@@ -45,7 +45,7 @@ public struct MetricSuite: Sendable {
     public mutating func update(truth: Double, output: [Double]) {
         if case .regression = task {
             let value = output[0]
-            if let old = recent?.push(truth: truth, prediction: value, probability: 0) {
+            if let old = recent?.push(truth: truth, prediction: value, probability: 0, loss: 0) {
                 mae.revert(truth: old.truth, prediction: old.prediction)
                 rmse.revert(truth: old.truth, prediction: old.prediction)
                 r2.revert(truth: old.truth, prediction: old.prediction)
@@ -60,13 +60,15 @@ public struct MetricSuite: Sendable {
         let label = Double(best)
         let binary = task == .binary
         let probability = binary ? output[1] : 0
-        if let old = recent?.push(truth: truth, prediction: label, probability: probability) {
+        // LogLoss.update and revert, with the loss computed once and kept in the window.
+        let loss = binary ? LogLoss.loss(truth: truth, prediction: probability) : 0
+        if let old = recent?.push(truth: truth, prediction: label, probability: probability, loss: loss) {
             matrix.revert(truth: old.truth, prediction: old.prediction)
-            if binary { logLoss.revert(truth: old.truth, prediction: old.probability) }
+            if binary { logLoss.mean.revert(old.loss) }
         }
         matrix.update(truth: truth, prediction: label)
         if binary {
-            logLoss.update(truth: truth, prediction: probability)
+            logLoss.mean.update(loss)
             if keepsCumulativeAUC { rocAUC.update(truth: truth, prediction: probability) }
         }
     }
