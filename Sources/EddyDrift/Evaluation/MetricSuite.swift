@@ -3,7 +3,12 @@ import EddyLearn
 /// The standard metrics for a learning task, updated together from a learner's output:
 /// accuracy, macro precision/recall/F1 (plus binary F1, log-loss and ROC AUC for two
 /// classes) for classifiers; MAE, RMSE and R² for regressors. With `window`, every metric
-/// covers only the last `window` events (`Rolling`). Concrete fields, no existential boxes.
+/// covers only the last `window` events (as River's `utils.Rolling`).
+///
+/// One event costs one confusion-matrix update (River's classification metrics share one
+/// `cm` the same way), not one per metric; a rolling suite keeps a single window of
+/// (truth, prediction, probability) for all its metrics and computes ROC AUC from it when
+/// read. Values are computed on read, from the same metric types one would keep separately.
 ///
 /// ```swift
 /// var suite = MetricSuite(task: .binary)
@@ -16,114 +21,95 @@ public struct MetricSuite: Sendable {
     /// Whether a cumulative suite computes ROC AUC, which keeps every score it has seen: fine
     /// over a file, unbounded over an endless stream (a long-lived pipeline keeps it rolling only).
     public let cumulativeAUC: Bool
-    var accuracy: Rolling<Accuracy>?
-    var macroPrecision: Rolling<MacroPrecision>?
-    var macroRecall: Rolling<MacroRecall>?
-    var macroF1: Rolling<MacroF1>?
-    var f1: Rolling<F1>?
-    var logLoss: Rolling<LogLoss>?
-    var rocAUC: Rolling<ROCAUC>?
-    var mae: Rolling<MAE>?
-    var rmse: Rolling<RMSE>?
-    var r2: Rolling<R2>?
-    var cumulative: Cumulative
-
-    /// Cumulative metrics are held directly, rolling ones wrapped.
-    struct Cumulative: Sendable {
-        var accuracy = Accuracy(), macroPrecision = MacroPrecision(), macroRecall = MacroRecall(), macroF1 = MacroF1()
-        var f1 = F1(), logLoss = LogLoss(), rocAUC = ROCAUC(), mae = MAE(), rmse = RMSE(), r2 = R2()
-    }
+    /// Accuracy, macro precision/recall/F1 and F1 all read this one matrix.
+    var matrix = ConfusionMatrix()
+    var logLoss = LogLoss()
+    /// A cumulative suite's ROC AUC (a rolling one reads its window instead).
+    var rocAUC = ROCAUC()
+    var mae = MAE(), rmse = RMSE(), r2 = R2()
+    /// The last `window` events of a rolling suite, reverted from the metrics as they leave it.
+    var recent: EventWindow?
 
     public init(task: LearningTask, window: Int? = nil, cumulativeAUC: Bool = true) {
         precondition(window.map { $0 >= 1 } ?? true, "a rolling window holds at least one event")
         self.task = task
         self.window = window
         self.cumulativeAUC = cumulativeAUC
-        cumulative = Cumulative()
-        if let w = window {
-            switch task {
-            case .regression:
-                mae = Rolling(MAE(), windowSize: w)
-                rmse = Rolling(RMSE(), windowSize: w)
-                r2 = Rolling(R2(), windowSize: w)
-            case .binary, .multiclass:
-                accuracy = Rolling(Accuracy(), windowSize: w)
-                macroPrecision = Rolling(MacroPrecision(), windowSize: w)
-                macroRecall = Rolling(MacroRecall(), windowSize: w)
-                macroF1 = Rolling(MacroF1(), windowSize: w)
-                if task == .binary {
-                    f1 = Rolling(F1(), windowSize: w)
-                    logLoss = Rolling(LogLoss(), windowSize: w)
-                    rocAUC = Rolling(ROCAUC(), windowSize: w)
-                }
-            }
-        }
+        recent = window.map { EventWindow(capacity: $0, keepsProbabilities: task == .binary) }
     }
+
+    /// Whether this suite keeps a cumulative ROC AUC.
+    var keepsCumulativeAUC: Bool { task == .binary && window == nil && cumulativeAUC }
 
     /// Scores one event: `output` is what `Learner.predict` wrote (class probabilities, or `[value]`).
     public mutating func update(truth: Double, output: [Double]) {
         if case .regression = task {
             let value = output[0]
-            if window == nil {
-                cumulative.mae.update(truth: truth, prediction: value)
-                cumulative.rmse.update(truth: truth, prediction: value)
-                cumulative.r2.update(truth: truth, prediction: value)
-            } else {
-                mae!.update(truth: truth, prediction: value)
-                rmse!.update(truth: truth, prediction: value)
-                r2!.update(truth: truth, prediction: value)
+            if let old = recent?.push(truth: truth, prediction: value, probability: 0, loss: 0) {
+                mae.revert(truth: old.truth, prediction: old.prediction)
+                rmse.revert(truth: old.truth, prediction: old.prediction)
+                r2.revert(truth: old.truth, prediction: old.prediction)
             }
+            mae.update(truth: truth, prediction: value)
+            rmse.update(truth: truth, prediction: value)
+            r2.update(truth: truth, prediction: value)
             return
         }
         var best = 0
         for k in 1..<output.count where output[k] > output[best] { best = k }
         let label = Double(best)
-        if window == nil {
-            cumulative.accuracy.update(truth: truth, prediction: label)
-            cumulative.macroPrecision.update(truth: truth, prediction: label)
-            cumulative.macroRecall.update(truth: truth, prediction: label)
-            cumulative.macroF1.update(truth: truth, prediction: label)
-            if task == .binary {
-                cumulative.f1.update(truth: truth, prediction: label)
-                cumulative.logLoss.update(truth: truth, prediction: output[1])
-                if cumulativeAUC { cumulative.rocAUC.update(truth: truth, prediction: output[1]) }
-            }
-        } else {
-            accuracy!.update(truth: truth, prediction: label)
-            macroPrecision!.update(truth: truth, prediction: label)
-            macroRecall!.update(truth: truth, prediction: label)
-            macroF1!.update(truth: truth, prediction: label)
-            if task == .binary {
-                f1!.update(truth: truth, prediction: label)
-                logLoss!.update(truth: truth, prediction: output[1])
-                rocAUC!.update(truth: truth, prediction: output[1])
-            }
+        let binary = task == .binary
+        let probability = binary ? output[1] : 0
+        // LogLoss.update and revert, with the loss computed once and kept in the window.
+        let loss = binary ? LogLoss.loss(truth: truth, prediction: probability) : 0
+        if let old = recent?.push(truth: truth, prediction: label, probability: probability, loss: loss) {
+            matrix.revert(truth: old.truth, prediction: old.prediction)
+            if binary { logLoss.mean.revert(old.loss) }
+        }
+        matrix.update(truth: truth, prediction: label)
+        if binary {
+            logLoss.mean.update(loss)
+            if keepsCumulativeAUC { rocAUC.update(truth: truth, prediction: probability) }
         }
     }
 
     /// Every metric's name and current value, in a fixed order.
     public var values: [MetricValue] {
-        let c = cumulative
-        let rolling = window != nil
         switch task {
         case .regression:
-            return [MetricValue("mae", rolling ? mae!.value : c.mae.value),
-                    MetricValue("rmse", rolling ? rmse!.value : c.rmse.value),
-                    MetricValue("r2", rolling ? r2!.value : c.r2.value)]
+            return [MetricValue("mae", mae.value), MetricValue("rmse", rmse.value), MetricValue("r2", r2.value)]
         case .binary, .multiclass:
-            var out = [MetricValue("accuracy", rolling ? accuracy!.value : c.accuracy.value),
-                       MetricValue("macro_precision", rolling ? macroPrecision!.value : c.macroPrecision.value),
-                       MetricValue("macro_recall", rolling ? macroRecall!.value : c.macroRecall.value),
-                       MetricValue("macro_f1", rolling ? macroF1!.value : c.macroF1.value)]
+            var out = [MetricValue("accuracy", value(of: Accuracy.self)),
+                       MetricValue("macro_precision", value(of: MacroPrecision.self)),
+                       MetricValue("macro_recall", value(of: MacroRecall.self)),
+                       MetricValue("macro_f1", value(of: MacroF1.self))]
             if task == .binary {
-                out += [MetricValue("f1", rolling ? f1!.value : c.f1.value),
-                        MetricValue("log_loss", rolling ? logLoss!.value : c.logLoss.value)]
-                if rolling || cumulativeAUC {
-                    out.append(MetricValue("roc_auc", rolling ? rocAUC!.value : c.rocAUC.value))
+                out += [MetricValue("f1", value(of: F1.self)), MetricValue("log_loss", logLoss.value)]
+                if let recent {
+                    out.append(MetricValue("roc_auc", Self.rocAUC(of: recent).value))
+                } else if cumulativeAUC {
+                    out.append(MetricValue("roc_auc", rocAUC.value))
                 }
             }
             return out
         }
+    }
+
+    /// A confusion-matrix metric's value over the suite's shared matrix.
+    private func value<M: ConfusionMetric>(of _: M.Type) -> Double {
+        var metric = M()
+        metric.matrix = matrix
+        return metric.value
+    }
+
+    /// ROC AUC over the (truth, probability) pairs of a window.
+    private static func rocAUC(of window: EventWindow) -> ROCAUC {
+        var auc = ROCAUC()
+        for i in 0..<window.count {
+            let slot = window.slot(i)
+            auc.update(truth: window.truths[slot], prediction: window.probabilities[slot])
+        }
+        return auc
     }
 }
 

@@ -53,9 +53,13 @@ public struct ConfusionMatrix: Sendable, Equatable {
         update(truth: truth, prediction: prediction, weight: -weight)
     }
 
+    /// The label as an index: a truncating conversion checked to be exact (no call to `round`).
+    @inline(__always)
     private static func index(_ label: Double) -> Int {
-        precondition(label >= 0 && label == label.rounded() && label < 1e9, "class labels are indices 0, 1, 2, …; got \(label)")
-        return Int(label)
+        precondition(label >= 0 && label < 1e9, "class labels are indices 0, 1, 2, …; got \(label)")
+        let index = Int(label)
+        precondition(Double(index) == label, "class labels are indices 0, 1, 2, …; got \(label)")
+        return index
     }
 
     private mutating func grow(to newSize: Int) {
