@@ -62,6 +62,18 @@ struct NumberParser: Sendable {
         }
     }
 
+    /// The value of the 8 bytes at `p` when all are ASCII digits, read at once (SWAR).
+    @inline(__always)
+    private static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let v = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard (v & nibbles) | ((v &+ 0x0606_0606_0606_0606) & nibbles) >> 4 == 0x3333_3333_3333_3333 else { return nil }
+        var d = v & 0x0F0F_0F0F_0F0F_0F0F
+        d = (d &* 2561) >> 8 & 0x00FF_00FF_00FF_00FF
+        d = (d &* 6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF
+        return (d &* 42_949_672_960_001) >> 32
+    }
+
     /// The decimal number at the start of `p[0..<count]` and its length, when it is one the
     /// fast paths handle exactly; nil otherwise (then `parse` must be used on the whole token).
     @inline(__always)
@@ -77,6 +89,10 @@ struct NumberParser: Sendable {
         while i < count, p[i] == 0x30 { i += 1 }
         var significantStart = i
         var mantissa: UInt64 = 0
+        while i + 8 <= count, let eight = eightDigits(p + i) {
+            mantissa = mantissa &* 100_000_000 &+ eight
+            i += 8
+        }
         while i < count, p[i] &- 0x30 < 10 {
             mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
             i += 1
@@ -89,6 +105,10 @@ struct NumberParser: Sendable {
             let fractionStart = i
             if mantissa == 0 { while i < count, p[i] == 0x30 { i += 1 } }
             significantStart = i
+            while i + 8 <= count, let eight = eightDigits(p + i) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                i += 8
+            }
             while i < count, p[i] &- 0x30 < 10 {
                 mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
                 i += 1
