@@ -62,10 +62,13 @@ extension EventDecoder {
         let c = p[i]
         switch roles[slot] {
         case .numeric(let index):
-            if c == Self.quote || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") || c == UInt8(ascii: "t") || c == UInt8(ascii: "f") {
-                throw .wrongType(field: fieldNames[slot], expected: "a number", found: try found(p, n, i))
+            // A digit or '-' can only start a number: go straight to it.
+            if c &- 0x30 >= 10 && c != UInt8(ascii: "-") {
+                if c == Self.quote || c == UInt8(ascii: "[") || c == UInt8(ascii: "{") || c == UInt8(ascii: "t") || c == UInt8(ascii: "f") {
+                    throw .wrongType(field: fieldNames[slot], expected: "a number", found: try found(p, n, i))
+                }
+                if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
             }
-            if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
             let (end, value) = try scanNumber(p, n, i)
             try setNumeric(slot, index, value, &event)
             seen[slot] = true

@@ -44,6 +44,9 @@ public struct EventDecoder: Sendable {
     let format: PipelineSpec.Format
     let fieldNames: [String]
     let fieldBytes: [[UInt8]]
+    /// A 1024-bit filter of the fields' `keySignature`s: a key whose bit is clear is no field,
+    /// so the unknown fields of an event cost one check instead of a scan of every name.
+    let keyFilter: [UInt64]
     let roles: [Role]
     let numericCount: Int
     let vectorSize: Int
@@ -76,6 +79,12 @@ public struct EventDecoder: Sendable {
         names.append(f.label); roles.append(.label)
         fieldNames = names
         fieldBytes = names.map { Array($0.utf8) }
+        var filter = [UInt64](repeating: 0, count: 16)
+        for bytes in fieldBytes {
+            let s = bytes.withUnsafeBufferPointer { Self.keySignature($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+            filter[s >> 6] |= 1 << UInt64(s & 63)
+        }
+        keyFilter = filter
         self.roles = roles
         numericCount = f.numeric.count
         vectorSize = f.vector == nil ? 0 : f.vectorSize
@@ -273,16 +282,28 @@ public struct EventDecoder: Sendable {
     }
 
     /// The field index of a key, trying the field after the last match first (events
-    /// usually list fields in the same order).
+    /// usually list fields in the same order), then, unless the key filter rules the key out,
+    /// every field.
     @inline(__always)
     func lookup(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int? {
         let n = fieldBytes.count
-        var k = hint
-        for _ in 0..<n {
+        var k = hint < n ? hint : 0
+        if Self.equal(p, count, fieldBytes[k]) { return k }
+        let s = Self.keySignature(p, count)
+        guard keyFilter[s >> 6] & (1 << UInt64(s & 63)) != 0 else { return nil }
+        for _ in 1..<n {
+            k += 1
             if k >= n { k = 0 }
             if Self.equal(p, count, fieldBytes[k]) { return k }
-            k += 1
         }
         return nil
+    }
+
+    /// A number in 0..<1024 from a key's length and its first, middle and last bytes.
+    @inline(__always)
+    static func keySignature(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        let h = count &* 0x9E37 ^ Int(p[0]) &* 0x1F3 ^ Int(p[count >> 1]) &* 0x61 ^ Int(p[count - 1]) &* 0x2D5
+        return (h ^ h >> 10) & 1023
     }
 }

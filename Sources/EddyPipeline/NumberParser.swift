@@ -13,16 +13,28 @@ import Darwin
 /// through the C library's correctly rounded `strtod`, which is what `Double(String)` calls,
 /// on a reused buffer.
 struct NumberParser: Sendable {
-    private static let powers: [Double] = (0...22).map { e in
-        var p = 1.0
-        for _ in 0..<e { p *= 10 }
-        return p
+    /// 10^e for 0 <= e <= 22, all exact doubles; a switch compiles to a constant table
+    /// (no lazy global initialisation, no bounds check on the hot path).
+    @inline(__always)
+    private static func power(_ e: Int) -> Double {
+        switch e {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6
+        case 7: 1e7; case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12
+        case 13: 1e13; case 14: 1e14; case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18
+        case 19: 1e19; case 20: 1e20; case 21: 1e21; default: 1e22
+        }
     }
     #if arch(x86_64) && !os(Windows)
-    private static let widePowers: [Float80] = (0...27).map { e in
-        var p: Float80 = 1
-        for _ in 0..<e { p *= 10 }
-        return p
+    /// 10^e for 0 <= e <= 27, all exact in `Float80` (5^27 < 2^64).
+    @inline(__always)
+    private static func widePower(_ e: Int) -> Float80 {
+        switch e {
+        case 0: 1e0; case 1: 1e1; case 2: 1e2; case 3: 1e3; case 4: 1e4; case 5: 1e5; case 6: 1e6
+        case 7: 1e7; case 8: 1e8; case 9: 1e9; case 10: 1e10; case 11: 1e11; case 12: 1e12
+        case 13: 1e13; case 14: 1e14; case 15: 1e15; case 16: 1e16; case 17: 1e17; case 18: 1e18
+        case 19: 1e19; case 20: 1e20; case 21: 1e21; case 22: 1e22; case 23: 1e23; case 24: 1e24
+        case 25: 1e25; case 26: 1e26; default: 1e27
+        }
     }
     #endif
     private var buffer = [CChar](repeating: 0, count: 128)
@@ -50,6 +62,18 @@ struct NumberParser: Sendable {
         }
     }
 
+    /// The value of the 8 bytes at `p` when all are ASCII digits, read at once (SWAR).
+    @inline(__always)
+    private static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let v = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
+        guard (v & nibbles) | ((v &+ 0x0606_0606_0606_0606) & nibbles) >> 4 == 0x3333_3333_3333_3333 else { return nil }
+        var d = v & 0x0F0F_0F0F_0F0F_0F0F
+        d = (d &* 2561) >> 8 & 0x00FF_00FF_00FF_00FF
+        d = (d &* 6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF
+        return (d &* 42_949_672_960_001) >> 32
+    }
+
     /// The decimal number at the start of `p[0..<count]` and its length, when it is one the
     /// fast paths handle exactly; nil otherwise (then `parse` must be used on the whole token).
     @inline(__always)
@@ -58,31 +82,42 @@ struct NumberParser: Sendable {
         var i = 0
         let negative = p[0] == UInt8(ascii: "-")
         if negative { i = 1 }
+        // Digits accumulate without a per-digit check: the significant digits are counted from
+        // positions afterwards, and more than 19 (when the wrapped mantissa is meaningless) is
+        // refused.
+        let integerStart = i
+        while i < count, p[i] == 0x30 { i += 1 }
+        var significantStart = i
         var mantissa: UInt64 = 0
-        var digits = 0
-        var anyDigit = false
-        var exponent = 0
-        while i < count, p[i] &- 0x30 < 10 {
-            if mantissa != 0 || p[i] != 0x30 { digits += 1 }
-            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
-            anyDigit = true
-            i += 1
-            if digits > 19 { return nil }
+        while i + 8 <= count, let eight = eightDigits(p + i) {
+            mantissa = mantissa &* 100_000_000 &+ eight
+            i += 8
         }
+        while i < count, p[i] &- 0x30 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+            i += 1
+        }
+        if i == integerStart { return nil }
+        var digits = i - significantStart
+        var exponent = 0
         if i < count, p[i] == UInt8(ascii: ".") {
             i += 1
-            var fractionDigit = false
-            while i < count, p[i] &- 0x30 < 10 {
-                if mantissa != 0 || p[i] != 0x30 { digits += 1 }
-                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
-                exponent -= 1
-                fractionDigit = true
-                i += 1
-                if digits > 19 { return nil }
+            let fractionStart = i
+            if mantissa == 0 { while i < count, p[i] == 0x30 { i += 1 } }
+            significantStart = i
+            while i + 8 <= count, let eight = eightDigits(p + i) {
+                mantissa = mantissa &* 100_000_000 &+ eight
+                i += 8
             }
-            if !fractionDigit { return nil }
+            while i < count, p[i] &- 0x30 < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+                i += 1
+            }
+            if i == fractionStart { return nil }
+            digits += i - significantStart
+            exponent = fractionStart - i
         }
-        if !anyDigit { return nil }
+        if digits > 19 { return nil }
         if i < count, p[i] | 0x20 == UInt8(ascii: "e") {
             i += 1
             var negativeExponent = false
@@ -103,13 +138,13 @@ struct NumberParser: Sendable {
         }
         if mantissa <= 1 << 53 && exponent >= -22 && exponent <= 22 {
             var value = Double(mantissa)
-            if exponent < 0 { value /= powers[-exponent] } else if exponent > 0 { value *= powers[exponent] }
+            if exponent < 0 { value /= power(-exponent) } else if exponent > 0 { value *= power(exponent) }
             return (i, negative ? -value : value)
         }
         #if arch(x86_64) && !os(Windows)
         if exponent >= -27 && exponent <= 27 {
             var wide = Float80(mantissa)
-            if exponent < 0 { wide /= widePowers[-exponent] } else if exponent > 0 { wide *= widePowers[exponent] }
+            if exponent < 0 { wide /= widePower(-exponent) } else if exponent > 0 { wide *= widePower(exponent) }
             // The 11 bits below a double's precision: exactly 0b100_0000_0000 is a tie that the
             // exact value may not be; leave those to strtod.
             if wide.significandBitPattern & 0x7FF == 0x400 { return nil }

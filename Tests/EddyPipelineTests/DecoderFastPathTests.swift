@@ -1,0 +1,56 @@
+import EddyPipeline
+import Testing
+
+/// The decoder's fast paths (the exact small-decimal number path, the expected-next-field and
+/// key-filter look-up) against their oracles: `Double(String)` and the field names themselves.
+@Suite struct DecoderFastPathTests {
+    @Test func numbersAtTheFastPathsEdgesParseLikeDoubleFromString() throws {
+        var decoder = try spec("  numeric: [x]\n  label: y", task: "regression", learner: "linear_regression").makeDecoder()
+        var texts = [
+            // Around 2^53, the largest mantissa the one-operation path takes.
+            "9007199254740991", "9007199254740992", "9007199254740993", "9007199254740994",
+            "-9007199254740992", "9007199254740992e22", "9007199254740993e22", "9007199254740992e-22",
+            "9007199254740993e-22", "900719925474099.3", "900719925474099.2e-7",
+            // Powers of ten at and beyond the exact ones.
+            "1e22", "1e23", "1e-22", "1e-23", "1E+22", "1e+023", "3e22", "3e23", "7e-22", "7e-23",
+            "123e-22", "123e-23", "4.5e21", "4.5e22", "1e27", "1e-27", "1e28", "1e-28", "2.5e-0",
+            // 19 and 20 significant digits.
+            "1234567890123456789", "12345678901234567890", "9999999999999999999", "99999999999999999999",
+            "18446744073709551615", "18446744073709551616", "10000000000000000000", "1.000000000000000000",
+            "1.0000000000000000000", "0.1234567890123456789", "0.12345678901234567891", "-1.234567890123456789e-5",
+            "0.0000001234567890123456789", "0.00000012345678901234567891", "1234567890.123456789e10",
+            // Zeros and leading zeros.
+            "-0.0", "-0", "0", "0.0", "0.000", "-0.000e5", "0e-400", "0001.5", "-000.000123", "00",
+            "0.0000000000000000000000001234", "000000000000000000000000000001",
+            // Extremes.
+            "1e308", "1.7976931348623157e308", "5e-324", "4.9406564584124654e-324", "2.2250738585072014e-308",
+            "2.2250738585072011e-308", "1e-400",
+            // What Python's round(x, 6) prints.
+            "-0.123456", "1.5", "0.25", "-7.617602", "0.050315", "1.13118", "1e-06", "-5e-06", "123456.789012",
+        ]
+        for e in -30...30 { texts.append("7e\(e)"); texts.append("-1.1e\(e)") }
+        for text in texts {
+            let expected = try #require(Double(text), "\(text)")
+            let event = try decode(&decoder, #"{"x": \#(text), "y": \#(text)}"#).get()
+            #expect(event.features.values[0].bitPattern == expected.bitPattern, "\(text)")
+            #expect(event.label.bitPattern == expected.bitPattern, "\(text)")
+        }
+    }
+
+    @Test func fieldsAreFoundInAnyOrderBesideUnknownLookalikes() throws {
+        var decoder = try spec("  numeric: [x1, x10, a, \"\"]\n  label: y", task: "regression",
+                                learner: "linear_regression").makeDecoder()
+        let events = [
+            #"{"x1": 1, "x10": 2, "a": 3, "": 4, "y": 5}"#,
+            #"{"y": 5, "": 4, "a": 3, "x10": 2, "x1": 1}"#,
+            #"{"x": 9, "x100": 9, "x1": 1, "x01": 9, "X10": 9, "x10": 2, "aa": 9, "a": 3, " ": 9, "": 4, "yy": 9, "y": 5}"#,
+            #"{"a": 3, "x1": 1, "y": 5, "x10": 2, "\u0061b": 9, "": 4}"#,
+        ]
+        for text in events {
+            let event = try decode(&decoder, text).get()
+            #expect(event.features.values == [1, 2, 3, 4], "\(text)")
+            #expect(event.label == 5, "\(text)")
+        }
+        expectFailure(&decoder, #"{"x1": 1, "x10": 2, "a": 3, "y": 5, "x11": 9}"#, .missingFeature(""))
+    }
+}
