@@ -36,6 +36,14 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public func rowSum(_ c: Int) -> Double { c < size ? rowSums[c] : 0 }
     public func columnSum(_ c: Int) -> Double { c < size ? columnSums[c] : 0 }
     public func truePositives(_ c: Int) -> Double { self[c, c] }
+
+    /// The mean over the classes seen of a per-class score (River's macro averaging; 0 with no class).
+    func macroAverage(_ score: (Int) -> Double) -> Double {
+        let classes = self.classes
+        var total = 0.0
+        for c in classes { total += score(c) }
+        return ratio(total, Double(classes.count))
+    }
     public func falsePositives(_ c: Int) -> Double { columnSum(c) - self[c, c] }
     public func falseNegatives(_ c: Int) -> Double { rowSum(c) - self[c, c] }
 

@@ -10,13 +10,10 @@ public struct MacroF1: ConfusionMetric {
     public internal(set) var matrix = ConfusionMatrix()
     public init() {}
     public var value: Double {
-        let classes = matrix.classes
-        var total = 0.0
-        for c in classes {
+        matrix.macroAverage { c in
             let p = ratio(matrix[c, c], matrix.columnSum(c))
             let r = ratio(matrix[c, c], matrix.rowSum(c))
-            if p + r != 0 { total += 2 * p * r / (p + r) }
+            return p + r != 0 ? 2 * p * r / (p + r) : 0
         }
-        return ratio(total, Double(classes.count))
     }
 }

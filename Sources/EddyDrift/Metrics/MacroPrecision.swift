@@ -10,12 +10,9 @@ public struct MacroPrecision: ConfusionMetric {
     public internal(set) var matrix = ConfusionMatrix()
     public init() {}
     public var value: Double {
-        let classes = matrix.classes
-        var total = 0.0
-        for c in classes {
+        matrix.macroAverage { c in
             let denominator = matrix.truePositives(c) + matrix.falsePositives(c)
-            if denominator != 0 { total += matrix.truePositives(c) / denominator }
+            return denominator != 0 ? matrix.truePositives(c) / denominator : 0
         }
-        return ratio(total, Double(classes.count))
     }
 }
