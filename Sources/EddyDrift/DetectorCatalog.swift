@@ -41,6 +41,30 @@ public enum DetectorCatalog {
         throw .invalid("'\(found)' is not a drift detector; known: \(names.joined(separator: ", "))")
     }
 
+    /// The parameters of a more sensitive twin that serves as the warning signal of a detector
+    /// without a warning zone of its own (ADWIN, Page-Hinkley, KSWIN), as River's adaptive random
+    /// forest pairs a drift ADWIN (delta 0.001) with a warning ADWIN ten times as sensitive (0.01):
+    /// ADWIN's `delta` and KSWIN's `alpha` times ten (capped at 0.5), Page-Hinkley's `threshold`
+    /// halved. nil for detectors that have a warning zone (DDM, EDDM, HDDM_A, HDDM_W).
+    ///
+    /// ```swift
+    /// DetectorCatalog.warningTwinParameters("adwin", parameters: ["delta": "0.002"]) // ["delta": "0.02"]
+    /// ```
+    public static func warningTwinParameters(_ name: String, parameters given: [String: String]) -> [String: String]? {
+        var twin = given
+        func scaled(_ key: String, _ fallback: Double, _ transform: (Double) -> Double) {
+            let value = given[key].flatMap(Double.init) ?? fallback
+            twin[key] = String(transform(value))
+        }
+        switch name {
+        case "adwin": scaled("delta", 0.002) { min($0 * 10, 0.5) }
+        case "kswin": scaled("alpha", 0.005) { min($0 * 10, 0.5) }
+        case "page_hinkley": scaled("threshold", 50) { $0 / 2 }
+        default: return nil
+        }
+        return twin
+    }
+
     /// A detector of the given name with the given parameters; the rest take River's defaults.
     public static func make(_ name: String, parameters given: [String: String] = [:]) throws(DriftConfigurationError) -> any DriftDetector {
         guard let allowed = parameters[name] else { throw .unknownDetector(name: name, allowed: names) }

@@ -13,6 +13,38 @@ public protocol PersistentLearner: Learner {
     func stateBlob() -> [UInt8]
     /// Restores a learner from `stateBlob()`; corrupted, truncated or foreign blobs are refused.
     init(stateBlob: [UInt8]) throws(StateError)
+    /// Multiplies the learning rate of a gradient learner (drift adaptation raises it for a
+    /// while); learners without one ignore it and read 1. Not part of the state blob.
+    var learningRateScale: Double { get set }
+    /// Events this learner refused to learn from so far (a gradient learner refuses an event
+    /// whose loss or gradient is NaN or infinite, leaving its weights as they were).
+    var refusedEvents: Int { get }
+    /// Whether every parameter is a finite number.
+    var hasFiniteParameters: Bool { get }
+}
+
+extension PersistentLearner {
+    public var learningRateScale: Double {
+        get { 1 }
+        set {}
+    }
+
+    public var refusedEvents: Int { 0 }
+
+    public var hasFiniteParameters: Bool { true }
+}
+
+extension PersistentLearner where Self: GradientLearner {
+    public var learningRateScale: Double {
+        get { parameters.optimizer.learningRateScale }
+        set { parameters.optimizer.learningRateScale = newValue }
+    }
+
+    public var refusedEvents: Int { parameters.refused }
+
+    public var hasFiniteParameters: Bool {
+        parameters.tensors.allSatisfy { tensor in tensor.scalars.allSatisfy(\.isFinite) }
+    }
 }
 
 extension LogisticRegression: PersistentLearner {}

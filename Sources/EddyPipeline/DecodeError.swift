@@ -24,6 +24,8 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongType(field: String, expected: String, found: String)
     /// A feature or label is NaN or infinite.
     case nonFinite(field: String, value: Double)
+    /// A feature value lies beyond `features.max_abs_value`.
+    case outOfRange(field: String, value: Double, limit: Double)
     /// The vector field holds the wrong number of values.
     case vectorLength(field: String, count: Int, expected: Int)
     /// A CSV line has the wrong number of columns.
@@ -40,6 +42,7 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingFeature: "missing_feature"
         case .wrongType: "wrong_type"
         case .nonFinite: "non_finite"
+        case .outOfRange: "out_of_range"
         case .vectorLength: "vector_length"
         case .columnCount: "column_count"
         }
@@ -55,6 +58,7 @@ public enum DecodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .missingFeature(let field): "missing feature '\(field)'"
         case .wrongType(let field, let expected, let found): "feature '\(field)' is not \(expected) (found \(found))"
         case .nonFinite(let field, let value): "feature '\(field)' is \(value)"
+        case .outOfRange(let field, let value, let limit): "feature '\(field)' is \(value), beyond max_abs_value \(limit)"
         case .vectorLength(let field, let count, let expected): "feature '\(field)' holds \(count) numbers; expected \(expected)"
         case .columnCount(let found, let expected): "CSV line has \(found) columns; expected \(expected)"
         }

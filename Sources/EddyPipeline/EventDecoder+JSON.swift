@@ -89,7 +89,7 @@ extension EventDecoder {
                         throw .wrongType(field: fieldNames[slot], expected: "an array of numbers", found: try found(p, n, j))
                     }
                     let (end, value) = try scanNumber(p, n, j)
-                    guard value.isFinite else { throw .nonFinite(field: "\(fieldNames[slot])[\(count)]", value: value) }
+                    try checkRange(value, field: "\(fieldNames[slot])[\(count)]")
                     if count < vectorSize { event.features.values[numericCount + count] = value }
                     count += 1
                     j = skipSpace(p, n, end)

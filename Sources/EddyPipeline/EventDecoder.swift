@@ -60,6 +60,8 @@ public struct EventDecoder: Sendable {
     let classNumbers: [Double?]
     let classNames: [String]
     let maxMessageBytes: Int
+    /// The largest magnitude a numeric value may have (the largest finite Double when unlimited).
+    let maxAbsValue: Double
     /// For CSV: the role index of each column, or -1 for an ignored column.
     let columnRoles: [Int]
     let delimiter: UInt8
@@ -106,6 +108,7 @@ public struct EventDecoder: Sendable {
         classBytes = f.classes.map { Array($0.utf8) }
         classNumbers = f.classes.map { Double($0) }
         maxMessageBytes = spec.source.maxMessageBytes
+        maxAbsValue = f.maxAbsValue ?? .greatestFiniteMagnitude
         format = spec.format
         if case .csv(let columns, let delimiter) = spec.format {
             columnRoles = columns.map { column in names.firstIndex(of: column) ?? -1 }
@@ -204,9 +207,17 @@ public struct EventDecoder: Sendable {
 
     @inline(__always)
     mutating func setNumeric(_ slot: Int, _ index: Int, _ value: Double, _ event: inout DecodedEvent) throws(DecodeError) {
-        guard value.isFinite else { throw .nonFinite(field: fieldNames[slot], value: value) }
+        try checkRange(value, field: fieldNames[slot])
         event.numeric.values[index] = value
         event.features.values[index] = value
+    }
+
+    /// Refuses NaN, infinities and values beyond `maxAbsValue` (one comparison when all is well).
+    @inline(__always)
+    func checkRange(_ value: Double, field: @autoclosure () -> String) throws(DecodeError) {
+        guard abs(value) <= maxAbsValue else {
+            throw value.isFinite ? .outOfRange(field: field(), value: value, limit: maxAbsValue) : .nonFinite(field: field(), value: value)
+        }
     }
 
     /// Adds the bucket of categorical `j` with the value bytes `p[0..<count]`.

@@ -95,11 +95,14 @@ extension PipelineSpec {
 
         var a = try top.section("adaptation")
         let adaptation = Adaptation(
-            policy: try a.choice("policy", default: AdaptationPolicy.backgroundLearner, what: "adaptation policy"),
+            policy: try a.choice("policy", default: learner.kind.usesOptimizer ? AdaptationPolicy.boostLR : .reset, what: "adaptation policy"),
             backgroundOnWarning: try a.bool("background_on_warning", default: true),
             promoteMargin: try a.double("promote_margin", default: 0.01, where: { $0 >= 0 && $0 < 1 }, expected: "in [0, 1)"),
             boostFactor: try a.double("boost_factor", default: 2, where: { $0 > 1 }, expected: "greater than 1"),
             boostEvents: try a.int("boost_events", default: 10_000, in: 1...Int.max))
+        if adaptation.policy == .boostLR && !learner.kind.usesOptimizer {
+            throw a.fail(a.lineOf("policy"), "policy boost_lr raises a learning rate, and learner '\(learner.kind.rawValue)' has none; use reset or none")
+        }
         try a.finish()
         top.adopt(a)
 
@@ -199,6 +202,7 @@ extension PipelineSpec {
             throw fe.fail(fe.lineOf("vector_size"), "'features.vector_size' needs 'features.vector'")
         }
         let scale = try fe.choice("scale", default: Scaling.none, what: "scale")
+        let maxAbsValue = try fe.limit("max_abs_value", default: 1e12)
         let label = try fe.string("label")
         let classes = try fe.stringList("classes", default: [])
         try fe.finish()
@@ -231,7 +235,7 @@ extension PipelineSpec {
             throw fe.fail(fe.lineOf("classes"), "'features.classes' lists a value twice")
         }
         return Features(numeric: numeric, categorical: categorical, hashBits: hashBits, hashSeed: UInt32(hashSeed),
-                        vector: vector, vectorSize: vectorSize, scale: scale, label: label, classes: classes)
+                        vector: vector, vectorSize: vectorSize, scale: scale, maxAbsValue: maxAbsValue, label: label, classes: classes)
     }
 
     static func parseLearner(_ l: inout SpecSection, task: Task) throws(PipelineError) -> Learner {
@@ -377,8 +381,9 @@ extension PipelineSpec {
             throw r.fail(r.lineOf("metric"), "rollback metric '\(metric)' is not one of \(metrics.joined(separator: ", ")) (for task \(task.rawValue))")
         }
         let rollback = Rollback(enabled: enabled, metric: metric,
-                                margin: try r.double("margin", default: 0.05, where: { $0 > 0 }, expected: "positive"),
+                                margin: try r.double("margin", default: 0.2, where: { $0 > 0 }, expected: "positive"),
                                 windows: try r.int("windows", default: 3, in: 1...1000),
+                                lookback: try r.int("lookback", default: 5, in: 1...1000),
                                 onNonFinite: try r.bool("on_non_finite", default: true))
         try r.finish()
         return rollback

@@ -45,6 +45,9 @@ public struct PipelineSpec: Sendable {
         public var vector: String?
         public var vectorSize: Int
         public var scale: Scaling
+        /// Numeric and vector values beyond ±this are refused (the event is dead-lettered);
+        /// nil accepts any finite value.
+        public var maxAbsValue: Double?
         public var label: String
         /// Label values in class order (class `i` is `classes[i]`); empty when not given.
         public var classes: [String]
@@ -126,16 +129,24 @@ public struct PipelineSpec: Sendable {
         public var watch: Watch
     }
 
+    /// What a drift does to the live model when no background learner is promoted.
     public enum AdaptationPolicy: String, Sendable, CaseIterable {
-        case backgroundLearner = "background_learner", reset, boostLR = "boost_lr"
+        /// Replace the live model by a fresh one.
+        case reset
+        /// Multiply the learning rate by `boostFactor` for `boostEvents` events.
+        case boostLR = "boost_lr"
+        /// Record the drift and change nothing.
+        case none
     }
 
     /// What happens on a warning and on a drift.
     public struct Adaptation: Sendable, Equatable {
         public var policy: AdaptationPolicy
-        /// Start a background learner on a detector warning.
+        /// Start a background learner on a detector warning (for detectors without a warning
+        /// zone, on a warning from a more sensitive twin of the detector).
         public var backgroundOnWarning: Bool
-        /// How much better (in the rolling metric) the background learner must be to be promoted.
+        /// How much lower the background learner's error over the events both scored (the last
+        /// metrics window of them) must be for it to be promoted at a drift.
         public var promoteMargin: Double
         public var boostFactor: Double
         public var boostEvents: Int
@@ -148,6 +159,8 @@ public struct PipelineSpec: Sendable {
         public var margin: Double
         /// Consecutive metric windows below the best recent version before rolling back.
         public var windows: Int
+        /// How many of the newest versions count as recent.
+        public var lookback: Int
         public var onNonFinite: Bool
     }
 

@@ -170,6 +170,15 @@ struct SpecSection {
         return value
     }
 
+    /// A positive limit, or nil when the value is the word `none` (no limit).
+    mutating func limit(_ key: String, default fallback: Double) throws(PipelineError) -> Double? {
+        if let (node, _) = node(key), case .scalar(let scalar) = node, scalar.string == "none" {
+            record(key, .string("none"))
+            return nil
+        }
+        return try double(key, default: fallback, where: { $0 > 0 }, expected: "a positive number or none")
+    }
+
     mutating func bool(_ key: String, default fallback: Bool) throws(PipelineError) -> Bool {
         guard let (node, line) = node(key) else {
             record(key, .bool(fallback))

@@ -3,8 +3,11 @@ import EddyLearn
 import EddyPipeline
 import Foundation
 
-/// Runs a pipeline's learner, scaler and detector over a CSV file prequentially, through the
-/// same per-event code as `eddy run` but with no Kafka: how users try settings offline.
+/// Runs a pipeline's learner, scaler, detector, adaptation and rollback guard over a CSV file
+/// prequentially, through the same per-event code as `eddy run` but with no Kafka and no
+/// database: how users tune a policy before deploying it. Versions are kept in memory at the
+/// pipeline's `checkpoint.every_events` (default 10,000) and at each promotion and rollback, so
+/// the rollback guard has the same versions to go back to as a run would.
 /// The file's first line names the columns; each further line is one event.
 ///
 /// ```swift
@@ -19,6 +22,12 @@ public enum CSVEvaluation {
         public var refused: Int
         public var refusals: [String]
         public var drifts: Int
+        /// Background learners promoted at a drift.
+        public var promotions: Int
+        /// Rollbacks the guard did.
+        public var rollbacks: Int
+        /// Drifts, adaptations and rollbacks in order, one line each ("event 1234: drift: reset ...").
+        public var timeline: [String] = []
         /// The final metrics over the whole file.
         public var metrics: [MetricValue]
     }
@@ -45,7 +54,9 @@ public enum CSVEvaluation {
 
     private static func evaluate<L: PersistentLearner>(spec: PipelineSpec, learner: L, lines: ArraySlice<Data.SubSequence>) throws -> Report {
         var core = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner, cumulativeAUC: true))
-        var report = Report(events: 0, refused: 0, refusals: [], drifts: 0, metrics: [])
+        var report = Report(events: 0, refused: 0, refusals: [], drifts: 0, promotions: 0, rollbacks: 0, metrics: [])
+        var versions = InMemoryVersions()
+        let every = spec.checkpoint.everyEvents ?? 10_000
         for (offset, line) in lines.enumerated() where !line.isEmpty {
             let outcome = line.withUnsafeBytes { bytes in
                 var trimmed = bytes
@@ -59,6 +70,21 @@ public enum CSVEvaluation {
             case .learned(let signal):
                 report.events += 1
                 if signal.drift { report.drifts += 1 }
+                if signal.drift || signal.decision != nil {
+                    report.timeline.append("event \(core.state.eventsSeen): \(signal.drift ? "drift" : "warning"): \(signal.decision?.description ?? "recorded")")
+                }
+                if signal.decision == .promoted {
+                    report.promotions += 1
+                    versions.save(&core)
+                }
+                if let reason = signal.rollback, let target = core.state.rollbackGuard.target(), let blob = versions.blobs[target] {
+                    try core.rollBack(to: target, blob: blob)
+                    report.rollbacks += 1
+                    report.timeline.append("event \(core.state.eventsSeen): rollback to version \(target): \(reason)")
+                    versions.save(&core)
+                } else if core.state.eventsSeen % every == 0 {
+                    versions.save(&core)
+                }
             }
         }
         report.metrics = core.state.cumulative.values
@@ -70,4 +96,19 @@ public enum CSVEvaluation {
 public struct CSVEvaluationError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The versions of an evaluation: state blobs by id, only as many as the rollback guard may
+/// still go back to.
+private struct InMemoryVersions {
+    var blobs: [Int64: [UInt8]] = [:]
+    var lastID: Int64 = 0
+
+    mutating func save<L>(_ core: inout Prequential<L>) {
+        lastID += 1
+        blobs[lastID] = core.state.stateBlob()
+        core.state.rollbackGuard.noteVersion(lastID, metric: core.state.metrics[core.state.rollbackGuard.savedMetricName])
+        let kept = Set(core.state.rollbackGuard.recent.map(\.id))
+        blobs = blobs.filter { kept.contains($0.key) }
+    }
 }

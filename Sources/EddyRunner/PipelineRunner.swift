@@ -80,6 +80,7 @@ final class RunSession<L: PersistentLearner> {
     var pendingDeadLetters: [DeadLetter] = []
     var pendingPoints: [MetricPoint] = []
     var pendingDrifts: [DriftEventRecord] = []
+    var pendingRollbacks: [RollbackRecord] = []
     var unsavedEvents = 0
     var lastCheckpoint = ContinuousClock.now
 
@@ -90,7 +91,7 @@ final class RunSession<L: PersistentLearner> {
         self.store = store
         self.logger = logger
         if let version = try store.latestVersion(pipeline: spec.name) {
-            core = Prequential(spec: spec, state: try PipelineState(spec: spec, restoring: version.state))
+            core = Prequential(spec: spec, state: try PipelineState(spec: spec, fresh: learner, restoring: version.state))
             for p in version.partitions { progress[TopicPartition(topic: p.topic, partition: p.partition)] = p }
             restoredVersion = version.id
             lastVersion = version.id
@@ -99,6 +100,10 @@ final class RunSession<L: PersistentLearner> {
             restoredVersion = nil
         }
         runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
+        let metricName = core.state.rollbackGuard.savedMetricName
+        let recent = try store.versions(pipeline: spec.name, limit: 4 * spec.rollback.lookback)
+            .filter { $0.reason != "replay" }.prefix(spec.rollback.lookback)
+        for version in recent.reversed() { core.state.rollbackGuard.noteVersion(version.id, metric: version.metrics[metricName]) }
         summary = RunSummary(runID: runID, restoredVersion: restoredVersion, lastVersion: lastVersion,
                              eventsLearned: 0, deadLettered: 0, checkpoints: 0, drifts: 0, activeSeconds: 0)
     }
@@ -131,6 +136,7 @@ final class RunSession<L: PersistentLearner> {
         var eventsAtProgress = summary.eventsLearned + summary.deadLettered
         var stopReason = "stopped by signal"
         while !stop.isRaised {
+            try applyRollbackRequests()
             let batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
             for record in batch { process(record) }
             let now = clock.now
@@ -180,23 +186,67 @@ final class RunSession<L: PersistentLearner> {
         case .refused(let error):
             setAside(record, reason: error.description)
         case .learned(let signal):
-            if signal.drift { recordDrift(kind: "drift") }
-            if signal.warningStarted { recordDrift(kind: "warning") }
             unsavedEvents += 1
             summary.eventsLearned += 1
             progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
                 .record(offset: record.offset, learned: true)
             if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
+            if signal.drift || signal.warningStarted { recordDrift(signal) }
+            if signal.decision == .promoted { saveNow(reason: "drift-swap") }
+            if let reason = signal.rollback { rollBackAutomatically(reason: reason) }
         }
     }
 
-    private func recordDrift(kind: String) {
+    private func recordDrift(_ signal: Prequential<L>.Signal) {
+        let kind = signal.drift ? "drift" : "warning"
+        let decision = signal.decision?.description ?? (signal.drift ? "recorded" : "noted (a background learner is already running)")
         pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: core.state.eventsSeen, detector: spec.drift.detector,
-                                              kind: kind, decision: "recorded"))
-        if kind == "drift" {
+                                              kind: kind, decision: decision))
+        if signal.drift {
             summary.drifts += 1
-            logger.notice("drift detected by \(spec.drift.detector) after \(core.state.eventsSeen) events")
+            logger.notice("drift detected by \(spec.drift.detector) after \(core.state.eventsSeen) events: \(decision)")
+        } else if signal.decision != nil {
+            logger.info("warning from \(spec.drift.detector) after \(core.state.eventsSeen) events: \(decision)")
         }
+    }
+
+    /// A checkpoint outside the schedule (a promotion); a failure is logged and the next
+    /// scheduled checkpoint saves the same state.
+    private func saveNow(reason: String) {
+        do { try checkpoint(reason: reason) } catch {
+            logger.error("could not save the \(reason) version; the next checkpoint will: \(error)")
+        }
+    }
+
+    /// The guard tripped: go back to the last good version, if there is one.
+    private func rollBackAutomatically(reason: String) {
+        guard let target = core.state.rollbackGuard.target() else {
+            logger.warning("rollback guard: \(reason); no earlier version is good enough to go back to, so the guard starts over from the next versions")
+            return
+        }
+        do {
+            try rollBack(to: target, reason: reason, requests: [])
+        } catch {
+            logger.error("rollback to v\(target) failed; the live model stays: \(error)")
+        }
+    }
+
+    /// Restores `target`'s model, and saves it at once as a version descending from `target`
+    /// with a rollbacks row (and the manual requests it applies).
+    private func rollBack(to target: Int64, reason: String, requests: [Int64]) throws {
+        guard let version = try store.version(target) else { throw StoreError.noSuchVersion(id: target, path: store.path) }
+        try core.rollBack(to: target, blob: version.state)
+        summary.rollbacks += 1
+        pendingRollbacks.append(RollbackRecord(fromVersion: lastVersion, toVersion: target, at: Date(), reason: reason))
+        logger.warning("rolled back from v\(lastVersion.map(String.init) ?? "-") to v\(target): \(reason)")
+        try checkpoint(reason: "rollback", parent: target, appliedRequests: requests)
+    }
+
+    /// Applies the manual rollback requests waiting in the database (`eddy rollback --to`).
+    private func applyRollbackRequests() throws {
+        let requests = try store.pendingRollbackRequests(pipeline: spec.name)
+        guard let last = requests.last else { return }
+        try rollBack(to: last.toVersion, reason: last.reason, requests: requests.map(\.id))
     }
 
     /// A record that cannot be learned from: counted, kept with its reason, never learned.
@@ -227,7 +277,7 @@ final class RunSession<L: PersistentLearner> {
     }
 
     private func shouldCheckpoint(now: ContinuousClock.Instant) -> Bool {
-        guard unsavedEvents + pendingDeadLetters.count > 0 else { return false }
+        guard unsavedEvents + pendingDeadLetters.count + pendingDrifts.count > 0 else { return false }
         if let every = spec.checkpoint.everyEvents, unsavedEvents >= every { return true }
         if let seconds = spec.checkpoint.everySeconds, now - lastCheckpoint >= .milliseconds(Int64(seconds * 1000)) { return true }
         return false
@@ -235,22 +285,32 @@ final class RunSession<L: PersistentLearner> {
 
     /// Saves the whole state with the offsets it covers in one transaction, then commits
     /// those offsets to Kafka (for lag monitoring: the database stays the source of truth).
-    func checkpoint(reason: String) throws {
+    func checkpoint(reason: String, parent: Int64? = nil, appliedRequests: [Int64] = []) throws {
         let clock = ContinuousClock()
         let start = clock.now
+        if spec.rollback.enabled && spec.rollback.onNonFinite && !core.state.learner.hasFiniteParameters && reason != "rollback" {
+            // Never save a broken model: go back first (that saves a version itself).
+            rollBackAutomatically(reason: "a weight became NaN or infinite by event \(core.state.eventsSeen)")
+            if !core.state.learner.hasFiniteParameters {
+                throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen)
+            }
+            if reason != "shutdown" && reason != "revoke" { return }
+        }
         let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         let blob = core.state.stateBlob()
         let id = try store.save(Checkpoint(
-            pipeline: spec.name, runID: runID, parentID: lastVersion, reason: reason, eventsSeen: core.state.eventsSeen,
+            pipeline: spec.name, runID: runID, parentID: parent ?? lastVersion, reason: reason, eventsSeen: core.state.eventsSeen,
             partitions: partitions, state: blob, metrics: core.state.metrics.filter { $0.value.isFinite },
-            metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: [],
-            deadLetters: pendingDeadLetters))
+            metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: pendingRollbacks,
+            deadLetters: pendingDeadLetters, appliedRequests: appliedRequests))
         lastVersion = id
+        core.state.rollbackGuard.noteVersion(id, metric: core.state.metrics[core.state.rollbackGuard.savedMetricName])
         summary.checkpoints += 1
         let saved = unsavedEvents
         unsavedEvents = 0
         pendingPoints.removeAll(keepingCapacity: true)
         pendingDrifts.removeAll(keepingCapacity: true)
+        pendingRollbacks.removeAll(keepingCapacity: true)
         pendingDeadLetters.removeAll(keepingCapacity: true)
         lastCheckpoint = clock.now
         logger.info("checkpoint v\(id) (\(reason)): \(core.state.eventsSeen) events, +\(saved) since last, \(blob.count) bytes, \(milliseconds(clock.now - start)) ms")

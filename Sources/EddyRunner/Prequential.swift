@@ -3,42 +3,56 @@ import EddyLearn
 import EddyPipeline
 import Foundation
 
-/// The per-event core every way of running a pipeline shares (`eddy run`, `eddy evaluate`):
-/// decode the event, predict with the live model, score, feed the drift detector what the
-/// pipeline watches, then learn. Prequential: every event is tested before it is trained on.
+/// The per-event core every way of running a pipeline shares (`eddy run`, `eddy replay`,
+/// `eddy evaluate --pipeline`): decode the event, predict with the live model, score, feed the
+/// drift detector what the pipeline watches, adapt (`DriftAdaptation`), then learn, and let the
+/// rollback guard judge each finished metrics window. Prequential: every event is tested
+/// before it is trained on.
+///
+/// The core decides a rollback but does not do it: versions live with the driver, which calls
+/// `rollBack(to:blob:)` with the target's state.
 ///
 /// ```swift
-/// var core = Prequential(spec: spec, learner: try spec.makeLearner())
+/// var core = Prequential(spec: spec, state: PipelineState(spec: spec, learner: try spec.makeLearner()))
 /// switch core.process(bytes) {
-/// case .learned(let drift): if drift.drift { print("drift at", core.state.eventsSeen) }
+/// case .learned(let signal): if signal.drift { print("drift at", core.state.eventsSeen, signal.decision!) }
 /// case .refused(let error): print("not learned:", error)
 /// }
 /// ```
 struct Prequential<L: PersistentLearner> {
     /// What one event did.
     enum Outcome {
-        /// Learned from; says whether the detector signalled on it.
-        case learned(DriftSignal)
+        /// Learned from; says what the detector and the guard made of it.
+        case learned(Signal)
         /// Not learned from: the event is bad.
         case refused(DecodeError)
     }
 
-    /// The detector's signal after an event: a drift, or the start of a warning zone.
-    struct DriftSignal {
-        var drift: Bool
-        var warningStarted: Bool
+    /// The detector's signal after an event, what adaptation did about it, and whether the
+    /// rollback guard tripped.
+    struct Signal {
+        var drift = false
+        var warningStarted = false
+        var decision: AdaptationDecision?
+        /// Why the live model must be rolled back, when it must.
+        var rollback: String?
     }
 
     let spec: PipelineSpec
     var state: PipelineState<L>
     private var event = DecodedEvent()
     private var output: [Double]
-    private var inWarning = false
+    private var scratch: [Double]
+    private let watchesNonFinite: Bool
+    private let guardMetric: String
 
     init(spec: PipelineSpec, state: PipelineState<L>) {
         self.spec = spec
         self.state = state
         output = [Double](repeating: 0, count: spec.learningTask.outputCount)
+        scratch = output
+        watchesNonFinite = spec.rollback.enabled && spec.rollback.onNonFinite
+        guardMetric = spec.rollback.metric
     }
 
     mutating func process(_ bytes: UnsafeRawBufferPointer) -> Outcome {
@@ -50,28 +64,71 @@ struct Prequential<L: PersistentLearner> {
         state.learner.predict(event.features, into: &output)
         state.rolling.update(truth: event.label, output: output)
         state.cumulative.update(truth: event.label, output: output)
-        state.detector.update(watchedValue())
+        let watched = watchedValue(output)
+        state.detector.update(watched)
+        var signal = Signal()
         let warning = state.detector.warningDetected
-        let signal = DriftSignal(drift: state.detector.driftDetected, warningStarted: warning && !inWarning)
-        inWarning = warning
+        signal.drift = state.detector.driftDetected
+        let twinWarns = state.adaptation.track(watched)
+        signal.warningStarted = (warning && !state.inWarning) || twinWarns
+        state.inWarning = warning
+        if state.adaptation.background != nil {
+            let liveError = errorValue(output)
+            state.adaptation.scoreBackground(event.features, liveError: liveError, output: &scratch, error: errorValue)
+        }
+        if signal.drift || signal.warningStarted {
+            signal.decision = state.adaptation.decide(drift: signal.drift, warningStarted: signal.warningStarted, live: &state.learner)
+            if signal.drift, signal.decision == .promoted || signal.decision == .reset { state.detector.reset() }
+        }
         state.decoder.learnScaling(&event)
+        let refusedBefore = state.learner.refusedEvents
         state.learner.learn(event.features, label: event.label)
+        state.adaptation.learned(event.features, label: event.label, live: &state.learner)
         state.eventsSeen += 1
+        if watchesNonFinite && (state.learner.refusedEvents != refusedBefore || !(output[0] * 0).isFinite) {
+            signal.rollback = "the features, loss or gradient became NaN or infinite at event \(state.eventsSeen) (the learner refused it)"
+        }
+        state.sinceWindow += 1
+        if state.sinceWindow == spec.metrics.window {
+            state.sinceWindow = 0
+            signal.rollback = signal.rollback ?? judgeWindow()
+        }
         return .learned(signal)
+    }
+
+    /// The guard's judgement at the end of a metrics window: non-finite weights, or too many
+    /// windows below the best recent version.
+    private mutating func judgeWindow() -> String? {
+        guard spec.rollback.enabled else { return nil }
+        if watchesNonFinite && !state.learner.hasFiniteParameters {
+            return "a weight became NaN or infinite by event \(state.eventsSeen)"
+        }
+        let metric = state.rolling.values.first { $0.name == guardMetric }?.value ?? .nan
+        return state.rollbackGuard.windowEnded(metric: metric) ? state.rollbackGuard.reason(metric: metric) : nil
+    }
+
+    /// Goes back to an earlier version's model; see `PipelineState.rollBack(to:blob:spec:)`.
+    mutating func rollBack(to version: Int64, blob: [UInt8]) throws {
+        try state.rollBack(to: version, blob: blob, spec: spec)
     }
 
     /// What the detector watches for this event: 0/1 errors (absolute error for a regressor),
     /// or the event's loss (log-loss of the true class, squared error).
-    private func watchedValue() -> Double {
+    private func watchedValue(_ output: [Double]) -> Double {
         let truth = event.label
         switch (spec.learningTask, spec.drift.watch) {
-        case (.regression, .error): return abs(output[0] - truth)
         case (.regression, .loss): return (output[0] - truth) * (output[0] - truth)
-        case (_, .error):
-            var best = 0
-            for k in 1..<output.count where output[k] > output[best] { best = k }
-            return Double(best) == truth ? 0 : 1
+        case (_, .error): return errorValue(output)
         case (_, .loss): return -log(max(output[Int(truth)], 1e-15))
         }
+    }
+
+    /// The event's error: 1/0 for a wrong/right class, the absolute error for a regressor.
+    private func errorValue(_ output: [Double]) -> Double {
+        let truth = event.label
+        if case .regression = spec.learningTask { return abs(output[0] - truth) }
+        var best = 0
+        for k in 1..<output.count where output[k] > output[best] { best = k }
+        return Double(best) == truth ? 0 : 1
     }
 }

@@ -36,6 +36,8 @@ public struct RunSummary: Sendable, Equatable {
     public var deadLettered: Int
     public var checkpoints: Int
     public var drifts: Int
+    /// Rollbacks done (automatic and manual).
+    public var rollbacks: Int = 0
     /// Seconds from the first record to the last one handled (group joins and idle waits excluded).
     public var activeSeconds: Double
 }

@@ -30,12 +30,14 @@ public struct Checkpoint: Sendable, Equatable {
     public var driftEvents: [DriftEventRecord]
     public var rollbacks: [RollbackRecord]
     public var deadLetters: [DeadLetter]
+    /// Rollback requests this checkpoint applies (their `applied_version` becomes its id).
+    public var appliedRequests: [Int64]
 
     public init(
         pipeline: String, runID: Int64, parentID: Int64?, reason: String, eventsSeen: Int,
         partitions: [PartitionProgress], state: [UInt8], metrics: [String: Double],
         metricPoints: [MetricPoint] = [], driftEvents: [DriftEventRecord] = [],
-        rollbacks: [RollbackRecord] = [], deadLetters: [DeadLetter] = []
+        rollbacks: [RollbackRecord] = [], deadLetters: [DeadLetter] = [], appliedRequests: [Int64] = []
     ) {
         self.pipeline = pipeline
         self.runID = runID
@@ -49,5 +51,6 @@ public struct Checkpoint: Sendable, Equatable {
         self.driftEvents = driftEvents
         self.rollbacks = rollbacks
         self.deadLetters = deadLetters
+        self.appliedRequests = appliedRequests
     }
 }

@@ -178,6 +178,14 @@ public final class CheckpointStore: Sendable {
                     try statement.execute(arguments: [c.pipeline, version, r.fromVersion, r.toVersion, Timestamp.format(r.at), r.reason])
                 }
             }
+            for request in c.appliedRequests {
+                try db.execute(
+                    sql: "UPDATE rollback_requests SET applied_version = ?, applied_at = ? WHERE id = ? AND pipeline = ? AND applied_version IS NULL",
+                    arguments: [version, now, request, c.pipeline])
+                guard db.changesCount == 1 else {
+                    throw StoreError.invalidCheckpoint("rollback request \(request) of '\(c.pipeline)' is not pending")
+                }
+            }
             if !c.deadLetters.isEmpty {
                 let statement = try db.cachedStatement(sql: """
                     INSERT INTO dead_letters
@@ -289,14 +297,14 @@ public final class CheckpointStore: Sendable {
         }
     }
 
-    private static func time(_ text: String, table: String, id: Int64) throws(StoreError) -> Date {
+    static func time(_ text: String, table: String, id: Int64) throws(StoreError) -> Date {
         guard let date = Timestamp.parse(text) else {
             throw .corruptRow(table: table, id: id, reason: "'\(text)' is not an ISO-8601 UTC time")
         }
         return date
     }
 
-    private func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
         guard !readOnly else { throw .readOnly(path: path) }
         do {
             return try queue.writeWithoutTransaction { db in
@@ -314,7 +322,7 @@ public final class CheckpointStore: Sendable {
         }
     }
 
-    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try queue.read(body)
         } catch let error as StoreError {

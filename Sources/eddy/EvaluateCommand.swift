@@ -21,8 +21,10 @@ struct EvaluateCommand: ParsableCommand {
             more), unless --task says; --param sets learner settings by their pipeline-file names \
             (e.g. grace_period=100) and, prefixed with optimizer., the optimizer's (optimizer.kind=adam, \
             optimizer.lr=0.01). With --pipeline, the pipeline file's features, learner, optimizer, \
-            scaling and drift detector are used as they are.
-            The last line is one JSON object: {"events":N,"refused":N,"drifts":N,"accuracy":..,...}.
+            scaling, drift detector, adaptation and rollback settings are used as they are, through the \
+            same code as `eddy run` (versions kept in memory at checkpoint.every_events).
+            The last line is one JSON object: \
+            {"events":N,"refused":N,"drifts":N,"promotions":N,"rollbacks":N,"accuracy":..,...}.
             """
     )
 
@@ -64,9 +66,11 @@ struct EvaluateCommand: ParsableCommand {
         }
         let report = try CSVEvaluation.run(spec: spec, csvPath: file)
         for refusal in report.refusals { print("refused \(refusal)") }
+        for line in report.timeline { print(line) }
         for metric in report.metrics { print("\(metric.name): \(metric.value)") }
-        print("events: \(report.events), refused: \(report.refused), drifts: \(report.drifts)")
-        var fields = ["\"events\":\(report.events)", "\"refused\":\(report.refused)", "\"drifts\":\(report.drifts)"]
+        print("events: \(report.events), refused: \(report.refused), drifts: \(report.drifts), promotions: \(report.promotions), rollbacks: \(report.rollbacks)")
+        var fields = ["\"events\":\(report.events)", "\"refused\":\(report.refused)", "\"drifts\":\(report.drifts)",
+                      "\"promotions\":\(report.promotions)", "\"rollbacks\":\(report.rollbacks)"]
         fields += report.metrics.map { "\"\($0.name)\":\($0.value.isFinite ? "\($0.value)" : "null")" }
         print("{" + fields.joined(separator: ",") + "}")
     }
@@ -118,6 +122,8 @@ struct EvaluateCommand: ParsableCommand {
             """
         if taskName != "regression" { yaml += "  classes: [\(values.map(quoted).joined(separator: ", "))]\n" }
         yaml += "task: \(taskName)\nlearner:\n\(learnerLines.joined(separator: "\n"))\n"
+        // The learner alone, as River's evaluate.progressive_val_score runs it: drifts are counted, nothing adapts.
+        yaml += "adaptation:\n  policy: none\n  background_on_warning: false\nrollback:\n  enabled: false\n"
         if !optimizerLines.isEmpty { yaml += "optimizer:\n\(optimizerLines.joined(separator: "\n"))\n" }
         return yaml
     }

@@ -24,6 +24,8 @@ struct ProduceCommand: ParsableCommand {
               hyperplane 10 features; a rotating hyperplane (gradual drift throughout, mag_change 0.001)
             Event i goes to partition i mod N. --malformed-every K replaces every K-th event by a
             broken message (bad JSON, missing label, a non-number feature, NaN), for dead-letter tests.
+            --poison-at I --poison-events N flips the labels of events I ..< I+N (a poisoned burst,
+            for rollback tests).
             """
     )
 
@@ -54,6 +56,12 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Replace every K-th event by a malformed message (0: none).")
     var malformedEvery: Int = 0
 
+    @Option(help: "Event index where a burst of flipped labels starts.")
+    var poisonAt: Int?
+
+    @Option(help: "Length of the flipped-label burst in events.")
+    var poisonEvents: Int = 5_000
+
     @Option(name: .customLong("property"), help: ArgumentHelp("A librdkafka producer property (repeatable).", valueName: "k=v"))
     var properties: [String] = []
 
@@ -62,6 +70,9 @@ struct ProduceCommand: ParsableCommand {
         guard partitions > 0 else { throw ValidationError("--partitions must be positive") }
         guard driftWidth > 0 else { throw ValidationError("--drift-width must be positive") }
         guard malformedEvery >= 0 else { throw ValidationError("--malformed-every must be 0 or positive") }
+        if let poisonAt {
+            guard poisonAt >= 0, poisonEvents > 0 else { throw ValidationError("--poison-at must be 0 or positive and --poison-events positive") }
+        }
         guard ["sea", "agrawal", "stagger", "hyperplane"].contains(stream) else {
             throw ValidationError("--stream '\(stream)' is not one of sea, agrawal, stagger, hyperplane")
         }
@@ -82,7 +93,8 @@ struct ProduceCommand: ParsableCommand {
         var line: [UInt8] = []
         line.reserveCapacity(512)
         for i in 0..<events {
-            let (x, y) = source.next()
+            var (x, y) = source.next()
+            if let poisonAt, (poisonAt..<poisonAt + poisonEvents).contains(i) { y = 1 - y }
             line.removeAll(keepingCapacity: true)
             if malformedEvery > 0 && (i + 1) % malformedEvery == 0 {
                 line.append(contentsOf: Self.malformed((i + 1) / malformedEvery).utf8)

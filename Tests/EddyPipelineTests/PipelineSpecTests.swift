@@ -109,6 +109,12 @@ let brokenFiles: [BrokenFile] = [
     BrokenFile(kind: "bad boolean", yaml: basePipeline + "checkpoint:\n  on_shutdown: sometimes\n", line: 12,
                message: "'checkpoint.on_shutdown' is 'sometimes', not true or false"),
     BrokenFile(kind: "empty file", yaml: "", line: 1, message: "the file is empty"),
+    BrokenFile(kind: "unknown adaptation policy", yaml: basePipeline + "adaptation:\n  policy: background_learner\n", line: 12,
+               message: "reset, boost_lr, none"),
+    BrokenFile(kind: "boost_lr without a learning rate", yaml: edit(basePipeline, "logistic_regression", "gaussian_nb") + "adaptation:\n  policy: boost_lr\n", line: 12,
+               message: "policy boost_lr raises a learning rate, and learner 'gaussian_nb' has none"),
+    BrokenFile(kind: "bad max_abs_value", yaml: edit(basePipeline, "  label: y\n", "  label: y\n  max_abs_value: -3\n"), line: 8,
+               message: "'features.max_abs_value' is -3; it must be a positive number or none"),
 ]
 
 @Suite struct PipelineSpecTests {
@@ -124,6 +130,11 @@ let brokenFiles: [BrokenFile] = [
         }
     }
 
+    @Test func adaptationDefaultsFollowTheLearner() throws {
+        #expect(try parse(edit(basePipeline, "logistic_regression", "hoeffding_tree")).adaptation.policy == .reset)
+        #expect(try parse(edit(basePipeline, "  label: y\n", "  label: y\n  max_abs_value: none\n")).features.maxAbsValue == nil)
+    }
+
     @Test func baseAndDefaults() throws {
         let spec = try parse(basePipeline)
         #expect(spec.name == "t")
@@ -137,7 +148,10 @@ let brokenFiles: [BrokenFile] = [
         #expect(spec.optimizer?.lr == 0.01)
         #expect(spec.drift.detector == "adwin")
         #expect(spec.drift.watch == .error)
-        #expect(spec.adaptation.policy == .backgroundLearner)
+        #expect(spec.adaptation.policy == .boostLR)
+        #expect(spec.adaptation.backgroundOnWarning)
+        #expect(spec.features.maxAbsValue == 1e12)
+        #expect(spec.rollback.lookback == 5)
         #expect(spec.rollback.metric == "accuracy")
         #expect(spec.rollback.windows == 3)
         #expect(spec.metrics.window == 1000)

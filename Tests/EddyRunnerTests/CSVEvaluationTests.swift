@@ -26,6 +26,8 @@ func evaluationScoresLikeRiver(learner: String, riverColumn: String) throws {
         task: binary
         learner:
           kind: \(learner)
+        adaptation: {policy: none, background_on_warning: false}
+        rollback: {enabled: false}
         """, environment: [:])
     let report = try CSVEvaluation.run(spec: spec, csvPath: csv.path)
     #expect(report.events == 20_000)

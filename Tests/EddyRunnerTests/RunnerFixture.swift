@@ -45,7 +45,18 @@ struct RunnerFixture {
     }
 
     /// A pipeline file for this topic; `name` also names its group and database.
-    func pipeline(_ name: String, everyEvents: Int = 20_000, deadLetterTopic: String? = nil) throws -> URL {
+    /// Writes `count` events whose JSON `event(i)` gives, in order, to partition 0.
+    func produce(_ count: Int, event: (Int) -> String) throws {
+        var config = try TestBroker.configuration
+        config["linger.ms"] = "20"
+        let producer = try KafkaProducer(configuration: config)
+        for i in 0..<count { try producer.send(topic: topic, partition: 0, value: Array(event(i).utf8)) }
+        try producer.flush()
+    }
+
+    /// A pipeline file for this topic; `name` also names its group and database; `extra` is
+    /// appended (whole top-level sections).
+    func pipeline(_ name: String, everyEvents: Int = 20_000, deadLetterTopic: String? = nil, window: Int = 500, lr: Double = 0.05, extra: String = "") throws -> URL {
         let yaml = """
             name: \(name)
             source:
@@ -64,17 +75,18 @@ struct RunnerFixture {
               kind: logistic_regression
             optimizer:
               kind: sgd
-              lr: 0.05
+              lr: \(lr)
             drift:
               detector: adwin
             metrics:
-              window: 500
+              window: \(window)
               snapshot_every: 5000
             checkpoint:
               every_events: \(everyEvents)
               on_shutdown: true
             database:
               path: \(name).db
+            \(extra)
             """
         let url = directory.appendingPathComponent("\(name).yaml")
         try yaml.write(to: url, atomically: true, encoding: .utf8)

@@ -11,6 +11,9 @@ public struct AdaGrad: Optimizer, Equatable {
     public var learningRate: LearningRate
     public var epsilon: Double
     public private(set) var iterations = 0
+    /// Multiplies the learning rate while drift adaptation boosts it; 1 otherwise. Not part of
+    /// the state: the pipeline that boosts keeps the boost in its own state and sets it again.
+    public var learningRateScale = 1.0
     var squares = SlotState()
 
     public init(learningRate: LearningRate = .constant(0.1), epsilon: Double = 1e-8) {
@@ -19,7 +22,7 @@ public struct AdaGrad: Optimizer, Equatable {
     }
 
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
-        let lr = learningRate.at(iterations), eps = epsilon
+        let lr = learningRate.at(iterations) * learningRateScale, eps = epsilon
         squares.ensure(slot, count: variable.count)
         squares.arrays[slot].withUnsafeMutableBufferPointer { s in
             forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in

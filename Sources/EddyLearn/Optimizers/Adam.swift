@@ -18,6 +18,9 @@ public struct Adam: Optimizer, Equatable {
     public var epsilon: Double
     public var weightDecay: Double
     public private(set) var iterations = 0
+    /// Multiplies the learning rate while drift adaptation boosts it; 1 otherwise. Not part of
+    /// the state: the pipeline that boosts keeps the boost in its own state and sets it again.
+    public var learningRateScale = 1.0
     var first = SlotState()
     var second = SlotState()
 
@@ -39,7 +42,7 @@ public struct Adam: Optimizer, Equatable {
     }
 
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
-        let base = learningRate.at(iterations)
+        let base = learningRate.at(iterations) * learningRateScale
         let t = Double(iterations + 1)
         var lr = base * (1 - Foundation.pow(beta2, t)).squareRoot()
         lr /= 1 - Foundation.pow(beta1, t)

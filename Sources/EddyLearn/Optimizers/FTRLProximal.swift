@@ -14,6 +14,9 @@ public struct FTRLProximal: Optimizer, Equatable {
     public var l1: Double
     public var l2: Double
     public private(set) var iterations = 0
+    /// Multiplies the learning rate while drift adaptation boosts it; 1 otherwise. Not part of
+    /// the state: the pipeline that boosts keeps the boost in its own state and sets it again.
+    public var learningRateScale = 1.0
     var z = SlotState()
     var n = SlotState()
 
@@ -26,7 +29,7 @@ public struct FTRLProximal: Optimizer, Equatable {
     }
 
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
-        let alpha = alpha, beta = beta, l1 = l1, l2 = l2
+        let alpha = alpha * learningRateScale, beta = beta, l1 = l1, l2 = l2
         z.ensure(slot, count: variable.count)
         n.ensure(slot, count: variable.count)
         z.arrays[slot].withUnsafeMutableBufferPointer { z in

@@ -15,6 +15,8 @@ public protocol Optimizer: Sendable {
     static var kind: String { get }
     /// Steps taken so far (River's `n_iterations`).
     var iterations: Int { get }
+    /// A multiplier of the learning rate (1 unless drift adaptation boosts it); not saved.
+    var learningRateScale: Double { get set }
     /// Updates `variable` with the gradient `entries` (each multiplied by `scale`, then adjusted
     /// by `policy`).
     mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double)

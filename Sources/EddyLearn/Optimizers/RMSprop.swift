@@ -11,6 +11,9 @@ public struct RMSprop: Optimizer, Equatable {
     public var rho: Double
     public var epsilon: Double
     public private(set) var iterations = 0
+    /// Multiplies the learning rate while drift adaptation boosts it; 1 otherwise. Not part of
+    /// the state: the pipeline that boosts keeps the boost in its own state and sets it again.
+    public var learningRateScale = 1.0
     var squares = SlotState()
 
     public init(learningRate: LearningRate = .constant(0.1), rho: Double = 0.9, epsilon: Double = 1e-8) {
@@ -20,7 +23,7 @@ public struct RMSprop: Optimizer, Equatable {
     }
 
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
-        let lr = learningRate.at(iterations), eps = epsilon, rho = rho
+        let lr = learningRate.at(iterations) * learningRateScale, eps = epsilon, rho = rho
         squares.ensure(slot, count: variable.count)
         squares.arrays[slot].withUnsafeMutableBufferPointer { s in
             forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in

@@ -11,6 +11,9 @@ public struct SGD: Optimizer, Equatable {
     public var learningRate: LearningRate
     public var momentum: Double
     public private(set) var iterations = 0
+    /// Multiplies the learning rate while drift adaptation boosts it; 1 otherwise. Not part of
+    /// the state: the pipeline that boosts keeps the boost in its own state and sets it again.
+    public var learningRateScale = 1.0
     var velocity = SlotState()
 
     public init(learningRate: LearningRate = .constant(0.01), momentum: Double = 0) {
@@ -20,7 +23,7 @@ public struct SGD: Optimizer, Equatable {
     }
 
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
-        let lr = learningRate.at(iterations)
+        let lr = learningRate.at(iterations) * learningRateScale
         if momentum == 0 {
             forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
             return
