@@ -9,6 +9,7 @@ CREATE TABLE rollback_requests (
     requested_at    TEXT NOT NULL,
     reason          TEXT NOT NULL CHECK (reason <> ''),
     applied_version INTEGER REFERENCES model_versions (id),  -- NULL while pending
-    applied_at      TEXT
+    applied_at      TEXT,                                     -- when it was applied or refused
+    refusal         TEXT                                      -- why it could not be applied (e.g. the version's learner differs from the pipeline's)
 );
-CREATE INDEX rollback_requests_pending ON rollback_requests (pipeline, id) WHERE applied_version IS NULL;
+CREATE INDEX rollback_requests_pending ON rollback_requests (pipeline, id) WHERE applied_at IS NULL;

@@ -242,10 +242,21 @@ final class RunSession<L: PersistentLearner> {
         try checkpoint(reason: "rollback", parent: target, appliedRequests: requests)
     }
 
-    /// Applies the manual rollback requests waiting in the database (`eddy rollback --to`).
+    /// Applies the manual rollback requests waiting in the database (`eddy rollback --to`): the
+    /// newest wins and the older ones are applied with it. A request whose version cannot be
+    /// restored into this pipeline (its learner differs) is refused with why, and the run goes on.
     private func applyRollbackRequests() throws {
         let requests = try store.pendingRollbackRequests(pipeline: spec.name)
         guard let last = requests.last else { return }
+        do {
+            guard let version = try store.version(last.toVersion) else { throw StoreError.noSuchVersion(id: last.toVersion, path: store.path) }
+            var probe = core
+            try probe.rollBack(to: last.toVersion, blob: version.state)
+        } catch {
+            logger.error("rollback request \(last.id) to v\(last.toVersion) refused: \(error)")
+            for request in requests { try store.refuseRollbackRequest(request.id, because: "\(error)") }
+            return
+        }
         try rollBack(to: last.toVersion, reason: last.reason, requests: requests.map(\.id))
     }
 

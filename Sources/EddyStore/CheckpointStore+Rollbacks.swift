@@ -30,15 +30,24 @@ extension CheckpointStore {
     public func rollbackRequests(pipeline: String, pendingOnly: Bool = false) throws(StoreError) -> [RollbackRequest] {
         try read("reading rollback requests of '\(pipeline)'") { db in
             let sql = pendingOnly
-                ? "SELECT * FROM rollback_requests WHERE pipeline = ? AND applied_version IS NULL ORDER BY id"
+                ? "SELECT * FROM rollback_requests WHERE pipeline = ? AND applied_at IS NULL ORDER BY id"
                 : "SELECT * FROM rollback_requests WHERE pipeline = ? ORDER BY id DESC"
             return try Row.fetchAll(db, sql: sql, arguments: [pipeline]).map { row in
                 let id: Int64 = row["id"]
                 return RollbackRequest(
                     id: id, pipeline: row["pipeline"], toVersion: row["to_version"],
                     requestedAt: try Self.time(row["requested_at"], table: "rollback_requests", id: id),
-                    reason: row["reason"], appliedVersion: row["applied_version"])
+                    reason: row["reason"], appliedVersion: row["applied_version"], refusal: row["refusal"])
             }
+        }
+    }
+
+    /// Marks a pending request as impossible to apply, with why, so that it is not tried again.
+    public func refuseRollbackRequest(_ id: Int64, because refusal: String) throws(StoreError) {
+        try write("refusing rollback request \(id)") { db in
+            try db.execute(
+                sql: "UPDATE rollback_requests SET applied_at = ?, refusal = ? WHERE id = ? AND applied_at IS NULL",
+                arguments: [Timestamp.format(Date()), refusal, id])
         }
     }
 

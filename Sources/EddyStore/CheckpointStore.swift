@@ -180,7 +180,7 @@ public final class CheckpointStore: Sendable {
             }
             for request in c.appliedRequests {
                 try db.execute(
-                    sql: "UPDATE rollback_requests SET applied_version = ?, applied_at = ? WHERE id = ? AND pipeline = ? AND applied_version IS NULL",
+                    sql: "UPDATE rollback_requests SET applied_version = ?, applied_at = ? WHERE id = ? AND pipeline = ? AND applied_at IS NULL",
                     arguments: [version, now, request, c.pipeline])
                 guard db.changesCount == 1 else {
                     throw StoreError.invalidCheckpoint("rollback request \(request) of '\(c.pipeline)' is not pending")

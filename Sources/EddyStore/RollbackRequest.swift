@@ -14,6 +14,11 @@ public struct RollbackRequest: Sendable, Equatable {
     public var toVersion: Int64
     public var requestedAt: Date
     public var reason: String
-    /// The version that applied it, nil while pending.
+    /// The version that applied it, nil while pending or when refused.
     public var appliedVersion: Int64?
+    /// Why it could not be applied, nil unless refused.
+    public var refusal: String?
+
+    /// Neither applied nor refused yet.
+    public var isPending: Bool { appliedVersion == nil && refusal == nil }
 }

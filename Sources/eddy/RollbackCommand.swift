@@ -58,6 +58,9 @@ struct RollbackCommand: ParsableCommand {
         for request in pending {
             print("pending  request \(request.id): to v\(request.toVersion), asked \(Timestamp.format(request.requestedAt)): \(request.reason)")
         }
+        for request in try store.rollbackRequests(pipeline: pipeline) {
+            if let refusal = request.refusal { print("refused  request \(request.id): to v\(request.toVersion): \(refusal)") }
+        }
         let done = try store.rollbacks(pipeline: pipeline)
         if done.isEmpty && pending.isEmpty { print("no rollbacks for pipeline \(pipeline)") }
         for (version, r) in done {

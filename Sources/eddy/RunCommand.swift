@@ -61,6 +61,7 @@ struct RunCommand: ParsableCommand {
             ("last_version", summary.lastVersion.map(String.init) ?? "null"),
             ("events_learned", "\(summary.eventsLearned)"), ("dead_lettered", "\(summary.deadLettered)"),
             ("checkpoints", "\(summary.checkpoints)"), ("drifts", "\(summary.drifts)"),
+            ("rollbacks", "\(summary.rollbacks)"),
             ("active_seconds", "\(summary.activeSeconds)"),
         ]
         print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")

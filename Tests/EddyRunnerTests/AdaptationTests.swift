@@ -171,6 +171,17 @@ func manualRollbackWhileRunning() throws {
     #expect(rollbacks.first?.record.reason == "manual: test")
     #expect(rollbacks.first?.record.toVersion == first.id)
 
-    // A version of another pipeline, or none at all, is refused.
+    // A version that does not exist is refused at once; one whose state cannot be restored
+    // into this pipeline is refused by the run, which goes on.
     #expect(throws: StoreError.self) { try store.requestRollback(pipeline: "manual", to: 999_999, reason: "manual") }
+    let foreignRun = try store.startRun(pipeline: "manual", configJSON: "{}")
+    let foreign = try store.save(Checkpoint(pipeline: "manual", runID: foreignRun, parentID: nil, reason: "manual", eventsSeen: 0,
+                                            partitions: [], state: [1, 2, 3], metrics: [:]))
+    _ = try store.save(Checkpoint(pipeline: "manual", runID: foreignRun, parentID: latest.id, reason: "manual", eventsSeen: latest.eventsSeen,
+                                  partitions: latest.partitions, state: latest.state, metrics: [:]))
+    let bad = try store.requestRollback(pipeline: "manual", to: foreign, reason: "manual: wrong learner")
+    let again = try PipelineRunner(spec: spec, logger: Logger(label: "test.manual")).run(options: RunOptions(untilIdle: .seconds(1)), stop: StopSignal())
+    #expect(again.rollbacks == 0)
+    let refused = try #require(try store.rollbackRequests(pipeline: "manual").first { $0.id == bad })
+    #expect(refused.refusal != nil && refused.appliedVersion == nil && !refused.isPending)
 }
