@@ -299,13 +299,11 @@ final class RunSession<L: PersistentLearner> {
     func checkpoint(reason: String, parent: Int64? = nil, appliedRequests: [Int64] = []) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        if spec.rollback.enabled && spec.rollback.onNonFinite && !core.state.learner.hasFiniteParameters && reason != "rollback" {
-            // Never save a broken model: go back first (that saves a version itself).
+        if spec.rollback.enabled && spec.rollback.onNonFinite && reason != "rollback" && !core.state.learner.hasFiniteParameters {
+            // Never save a broken model: go back instead; the rollback saves everything pending.
             rollBackAutomatically(reason: "a weight became NaN or infinite by event \(core.state.eventsSeen)")
-            if !core.state.learner.hasFiniteParameters {
-                throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen)
-            }
-            if reason != "shutdown" && reason != "revoke" { return }
+            guard core.state.learner.hasFiniteParameters else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
+            return
         }
         let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         let blob = core.state.stateBlob()
