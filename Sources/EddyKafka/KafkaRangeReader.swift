@@ -77,6 +77,43 @@ public final class KafkaRangeReader {
         try consumer.pause(Array(finished.keys))
     }
 
+    /// Each partition's current end (the offset its next record will get) as a fetch reports
+    /// it: the high watermark of a small fetch from the partition's start. Offset queries
+    /// (ListOffsets) are not used for this: some brokers count batches there, not records.
+    /// Throws when a partition does not answer within `timeoutMs`.
+    ///
+    /// ```swift
+    /// let ends = try KafkaRangeReader.ends(of: [events], configuration: config)
+    /// let reader = try KafkaRangeReader(configuration: config, ranges: [events: 0..<ends[events]!])
+    /// ```
+    public static func ends(of partitions: [TopicPartition], configuration: KafkaConfiguration,
+                            logger: Logger = Logger(label: "eddy.kafka"), timeoutMs: Int32 = 30_000) throws(KafkaError) -> [TopicPartition: Int64] {
+        guard !partitions.isEmpty else { return [:] }
+        var config = configuration
+        config["group.id"] = nil
+        config["enable.partition.eof"] = "true"
+        config["max.partition.fetch.bytes"] = "1"  // a broker still sends one whole batch
+        let consumer = try KafkaConsumer(configuration: config, logger: logger, connectTimeoutMs: timeoutMs)
+        defer { try? consumer.close() }
+        try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(-2)) }))  // RD_KAFKA_OFFSET_BEGINNING
+        var ends: [TopicPartition: Int64] = [:]
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(timeoutMs))
+        while ends.count < Set(partitions).count {
+            guard clock.now < deadline else {
+                let missing = Set(partitions).subtracting(ends.keys).sorted().map(\.description).joined(separator: ", ")
+                throw KafkaError(name: "EDDY_END_UNKNOWN", message: "no fetch answered for \(missing) within \(timeoutMs) ms")
+            }
+            let batch = try consumer.poll(maxRecords: 1_000, timeoutMs: 100)
+            for (tp, end) in batch.partitionEnds { ends[tp] = end }
+            // A record arrives after its fetch response, whose high watermark is then known.
+            for tp in Set(batch.map(\.topicPartition)) where ends[tp] == nil {
+                if let high = consumer.fetchedHighWatermark(tp) { ends[tp] = high }
+            }
+        }
+        return ends
+    }
+
     /// Closes the underlying consumer.
     public func close() throws(KafkaError) { try consumer.close() }
 }

@@ -40,24 +40,16 @@ public struct PipelineRunner {
         return try run(learner: try spec.makeLearner(), store: store, options: options, stop: stop)
     }
 
-    /// Opens the learner's concrete type. For the common learners the type is named here, so
-    /// the compiler specialises the whole per-event path for it; the rest run as generic code.
     private func run(learner: any PersistentLearner, store: CheckpointStore, options: RunOptions, stop: StopSignal) throws -> RunSummary {
-        switch learner {
-        case let model as LogisticRegression<SGD>: try session(model, store, options, stop)
-        case let model as LogisticRegression<Adam>: try session(model, store, options, stop)
-        case let model as LogisticRegression<AdaGrad>: try session(model, store, options, stop)
-        case let model as LogisticRegression<FTRLProximal>: try session(model, store, options, stop)
-        case let model as LinearRegression<SGD>: try session(model, store, options, stop)
-        case let model as LinearRegression<Adam>: try session(model, store, options, stop)
-        case let model as HoeffdingTreeClassifier: try session(model, store, options, stop)
-        case let model as GaussianNaiveBayes: try session(model, store, options, stop)
-        default: try session(learner, store, options, stop)
-        }
+        try withSpecialisedLearner(learner, Work(spec: spec, store: store, logger: logger, options: options, stop: stop))
     }
 
-    private func session<L: PersistentLearner>(_ learner: L, _ store: CheckpointStore, _ options: RunOptions, _ stop: StopSignal) throws -> RunSummary {
-        try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
+    private struct Work: LearnerTypedWork {
+        let spec: PipelineSpec, store: CheckpointStore, logger: Logger, options: RunOptions, stop: StopSignal
+
+        func run<L: PersistentLearner>(_ learner: L) throws -> RunSummary {
+            try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
+        }
     }
 }
 
@@ -89,7 +81,8 @@ final class RunSession<L: PersistentLearner> {
         self.spec = spec
         self.store = store
         self.logger = logger
-        if let version = try store.latestVersion(pipeline: spec.name) {
+        // Replay versions are a separate lineage: the live run never resumes from one.
+        if let version = try store.latestLiveVersion(pipeline: spec.name) {
             core = Prequential(spec: spec, state: try PipelineState(spec: spec, restoring: version.state))
             for p in version.partitions { progress[TopicPartition(topic: p.topic, partition: p.partition)] = p }
             restoredVersion = version.id

@@ -7,6 +7,6 @@ struct Eddy: AsyncParsableCommand {
         commandName: "eddy",
         abstract: "Online learning on Kafka streams: learn, checkpoint, detect drift, adapt.",
         subcommands: [RunCommand.self, ProduceCommand.self, ValidateCommand.self, CheckpointsCommand.self,
-                      ShowCommand.self, ExportCommand.self, EvaluateCommand.self, DetectCommand.self]
+                      ShowCommand.self, ExportCommand.self, EvaluateCommand.self, DetectCommand.self, ReplayCommand.self]
     )
 }
