@@ -54,10 +54,13 @@ public struct PipelineReplay {
             }
             start = version
         }
-        let plan = try readingPlan()
+        let reader = try KafkaRangeReader(configuration: kafkaConfiguration, logger: logger)
+        defer { try? reader.close() }
+        let plan = try readingPlan(reader)
         let learner = try spec.makeLearner()
         return try withoutActuallyEscaping(progress) { progress in
-            try withSpecialisedLearner(learner, Work(replay: self, store: store, start: start, plan: plan, stop: stop, progress: progress))
+            try withSpecialisedLearner(learner, Work(replay: self, store: store, start: start, reader: reader, plan: plan,
+                                                     stop: stop, progress: progress))
         }
     }
 
@@ -68,12 +71,10 @@ public struct PipelineReplay {
     }
 
     /// The offsets to read, per selected partition, in reading order.
-    private func readingPlan() throws -> [(TopicPartition, Range<Int64>)] {
-        let probe = try KafkaConsumer(configuration: kafkaConfiguration, logger: logger)
-        defer { try? probe.close() }
+    private func readingPlan(_ reader: KafkaRangeReader) throws -> [(TopicPartition, Range<Int64>)] {
         var selected: [TopicPartition] = []
         for topic in spec.source.topics.sorted() {
-            guard let count = try probe.partitionCount(of: topic), count > 0 else { throw ReplayError.unknownTopic(topic) }
+            guard let count = try reader.partitionCount(of: topic), count > 0 else { throw ReplayError.unknownTopic(topic) }
             if let wanted = range.partitions {
                 if let missing = wanted.first(where: { Int($0) >= count }) {
                     throw ReplayError.unknownPartition(topic: topic, partition: missing, partitions: count)
@@ -83,27 +84,27 @@ public struct PipelineReplay {
                 selected += (0..<Int32(count)).map { TopicPartition(topic: topic, partition: $0) }
             }
         }
-        let ends = try KafkaRangeReader.ends(of: selected, configuration: kafkaConfiguration, logger: logger)
+        let ends = try reader.ends(of: selected)
         return try selected.sorted().map { tp in
             let end = ends[tp]!
             switch range.bounds {
             case .offsets(let from, let to):
-                let first = min(try from ?? probe.watermarks(tp).low, end)
+                let first = min(try from ?? reader.firstOffset(of: tp), end)
                 let last = min(to ?? end, end)
                 return (tp, first..<max(first, last))
             case .time:
-                let first = try probe.watermarks(tp).low
+                let first = try reader.firstOffset(of: tp)
                 return (tp, first..<max(first, end))
             }
         }
     }
 
     private struct Work: LearnerTypedWork {
-        let replay: PipelineReplay, store: CheckpointStore, start: ModelVersion?
+        let replay: PipelineReplay, store: CheckpointStore, start: ModelVersion?, reader: KafkaRangeReader
         let plan: [(TopicPartition, Range<Int64>)], stop: StopSignal, progress: (ReplayProgress) -> Void
 
         func run<L: PersistentLearner>(_ learner: L) throws -> ReplaySummary {
-            try ReplaySession(replay: replay, store: store, learner: learner, start: start)
+            try ReplaySession(replay: replay, store: store, reader: reader, learner: learner, start: start)
                 .run(plan: plan, stop: stop, progress: progress)
         }
     }

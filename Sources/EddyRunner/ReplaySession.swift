@@ -11,7 +11,7 @@ final class ReplaySession<L: PersistentLearner> {
     let range: ReplayRange
     let store: CheckpointStore
     let logger: Logger
-    let configuration: KafkaConfiguration
+    let reader: KafkaRangeReader
     var core: Prequential<L>
     let runID: Int64
     let warmStart: Int64?
@@ -29,12 +29,12 @@ final class ReplaySession<L: PersistentLearner> {
 
     var summary: ReplaySummary
 
-    init(replay: PipelineReplay, store: CheckpointStore, learner: L, start: ModelVersion?) throws {
+    init(replay: PipelineReplay, store: CheckpointStore, reader: KafkaRangeReader, learner: L, start: ModelVersion?) throws {
         spec = replay.spec
         range = replay.range
         self.store = store
         logger = replay.logger
-        configuration = replay.kafkaConfiguration
+        self.reader = reader
         if let start {
             core = Prequential(spec: spec, state: try PipelineState(spec: spec, restoring: start.state))
             for p in start.partitions { lineage[TopicPartition(topic: p.topic, partition: p.partition)] = p }
@@ -95,8 +95,8 @@ final class ReplaySession<L: PersistentLearner> {
         var share = ReplayedPartition(topic: tp.topic, partition: tp.partition, from: offsets.lowerBound, to: offsets.lowerBound,
                                       eventsLearned: 0, deadLettered: 0)
         var row = lineage[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)
-        let reader = try KafkaRangeReader(configuration: configuration, ranges: [tp: offsets], logger: logger)
-        defer { try? reader.close() }
+        let opened = ContinuousClock.now
+        try reader.read([tp: offsets])
         let every = spec.checkpoint.everyEvents ?? .max
         let snapshotEvery = spec.metrics.snapshotEvery
         var position = offsets.lowerBound  // the next offset to read
@@ -135,6 +135,7 @@ final class ReplaySession<L: PersistentLearner> {
             }
         }
         if !interrupted { position = reader.stoppedAt[tp] ?? offsets.upperBound }
+        logger.debug("\(tp): offsets [\(offsets.lowerBound), \(position)) read in \(ContinuousClock.now - opened)")
         share.to = position
         replayed.append(share)
         if interrupted && position == offsets.lowerBound { return true }  // nothing read here
@@ -161,6 +162,7 @@ final class ReplaySession<L: PersistentLearner> {
 
     /// Saves the state as a `replay` version, child of the previous one (or of the warm start).
     private func checkpoint() throws {
+        let started = ContinuousClock.now
         let partitions = lineage.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         let id = try store.save(Checkpoint(
             pipeline: spec.name, runID: runID, parentID: lastVersion, reason: "replay", eventsSeen: core.state.eventsSeen,
@@ -175,7 +177,7 @@ final class ReplaySession<L: PersistentLearner> {
         pendingPoints.removeAll(keepingCapacity: true)
         pendingDrifts.removeAll(keepingCapacity: true)
         pendingDeadLetters.removeAll(keepingCapacity: true)
-        logger.debug("replay checkpoint v\(id): \(core.state.eventsSeen) events")
+        logger.debug("replay checkpoint v\(id): \(core.state.eventsSeen) events, saved in \(ContinuousClock.now - started)")
     }
 }
 
