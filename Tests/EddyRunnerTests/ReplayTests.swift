@@ -199,3 +199,23 @@ func theLiveRunResumesFromItsOwnLineageNotTheReplays() throws {
     done.finished = true
     #expect(ProgressBar.bar(done, width: 4) == "[####] 100.0%  1,000,000/1,000,000 offsets  125,000 events/s  done in 0:02")
 }
+
+@Test(.timeLimit(.minutes(2)))
+func aStoppedReplaySavesWhatItLearnedAndSaysSo() throws {
+    let fixture = try RunnerFixture(partitions: 1)
+    try fixture.produce(12_000, seed: 10)
+    let spec = try fixture.spec(try fixture.pipeline("stopped", everyEvents: 100_000))
+    let stop = StopSignal()
+    stop.raise()  // as SIGTERM would during the first batch
+    let summary = try PipelineReplay(spec: spec, range: try ReplayRange(offsets: nil, to: nil)).run(stop: stop)
+    #expect(summary.interrupted)
+    #expect(summary.eventsLearned > 0 && summary.eventsLearned < 12_000)
+    let store = try CheckpointStore(path: spec.databasePath, readOnly: true)
+    let last = try #require(summary.lastVersion)
+    let saved = try #require(try store.version(last))
+    #expect(saved.reason == "replay")
+    #expect(saved.eventsSeen == summary.eventsLearned)
+    #expect(saved.partitions.map(\.nextOffset) == [Int64(summary.eventsLearned)])
+    #expect(summary.partitions.map(\.to) == [Int64(summary.eventsLearned)])
+    #expect(try sqlite(spec.databasePath, "select count(*) from runs where stop_reason like '% interrupted by a signal: %'") == "1")
+}
