@@ -81,10 +81,10 @@ final class ReplaySession<L: PersistentLearner> {
             ? "replay of \(range) interrupted by a signal: \(learned) before it"
             : "replay of \(range) done: \(learned)"
         try store.stopRun(runID, reason: reason)
-        logger.info("\(reason); last version v\(lastVersion.map(String.init) ?? "none")")
         progress(ReplayProgress(offsetsRead: offsetsRead, offsetsTotal: total,
                                 eventsLearned: summary.eventsLearned, deadLettered: summary.deadLettered,
                                 elapsed: clock.now - began, finished: true))
+        logger.info("\(reason); last version v\(lastVersion.map(String.init) ?? "none")")
         summary.partitions = replayed
         return summary
     }

@@ -23,7 +23,8 @@ public struct ReplaySummary: Sendable, Equatable {
     public var deadLettered: Int
     public var checkpoints: Int
     public var drifts: Int
-    /// Seconds from the first record read to the last.
+    /// Seconds spent reading and learning (from the start of the first partition's reading to
+    /// the end of the last's; setup and the final checkpoint excluded).
     public var activeSeconds: Double
     /// Stopped by a signal before the range was read whole; the last version holds what was learned.
     public var interrupted: Bool

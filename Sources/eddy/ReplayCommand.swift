@@ -70,7 +70,11 @@ struct ReplayCommand: ParsableCommand {
         if (fromOffset != nil || toOffset != nil) && (fromTime != nil || toTime != nil) {
             throw ValidationError("give an offset range (--from-offset/--to-offset) or a time range (--from-time/--to-time), not both")
         }
-        _ = try range()
+        do {
+            _ = try range()
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func range() throws -> ReplayRange {
