@@ -219,3 +219,19 @@ func aStoppedReplaySavesWhatItLearnedAndSaysSo() throws {
     #expect(summary.partitions.map(\.to) == [Int64(summary.eventsLearned)])
     #expect(try sqlite(spec.databasePath, "select count(*) from runs where stop_reason like '% interrupted by a signal: %'") == "1")
 }
+
+@Test(.timeLimit(.minutes(2)))
+func anEmptyPartitionIsReadAsEmpty() throws {
+    let fixture = try RunnerFixture(partitions: 2)
+    let producer = try KafkaProducer(configuration: try TestBroker.configuration)
+    for value in events(300, seed: 11) { try producer.send(topic: fixture.topic, partition: 1, value: Array(value.utf8)) }
+    try producer.flush()
+    let spec = try fixture.spec(try fixture.pipeline("sparse"))
+    let summary = try replay(spec, try ReplayRange(offsets: nil, to: nil))
+    #expect(summary.eventsLearned == 300)
+    #expect(summary.partitions.map(\.from) == [0, 0])
+    #expect(summary.partitions.map(\.to) == [0, 300])
+    let last = try #require(summary.lastVersion)
+    let saved = try #require(try CheckpointStore(path: spec.databasePath, readOnly: true).version(last))
+    #expect(saved.partitions.map(\.nextOffset) == [0, 300])
+}
