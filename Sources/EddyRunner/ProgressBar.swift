@@ -47,7 +47,7 @@ public final class ProgressBar {
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         return "[\(bar)] \(String(format: "%5.1f", fraction * 100))%  \(grouped(p.offsetsRead))/\(grouped(p.offsetsTotal)) offsets  "
-            + "\(grouped(Int64(rate(p)))) events/s  \(p.finished ? "done in \(clock(seconds(p.elapsed)))" : "ETA \(eta(p))")"
+            + "\(grouped(Int64(rate(p)))) events/s  \(ending(p))"
     }
 
     /// A plain progress line: `replay: 250,000/1,000,000 offsets (25.0%), 249,990 learned, 10 dead-lettered, 312,004 events/s, ETA 0:02`.
@@ -55,13 +55,19 @@ public final class ProgressBar {
         let fraction = p.offsetsTotal > 0 ? min(1, Double(p.offsetsRead) / Double(p.offsetsTotal)) : 1
         return "replay: \(grouped(p.offsetsRead))/\(grouped(p.offsetsTotal)) offsets (\(String(format: "%.1f", fraction * 100))%), "
             + "\(grouped(Int64(p.eventsLearned))) learned, \(grouped(Int64(p.deadLettered))) dead-lettered, "
-            + "\(grouped(Int64(rate(p)))) events/s, \(p.finished ? "done in \(clock(seconds(p.elapsed)))" : "ETA \(eta(p))")"
+            + "\(grouped(Int64(rate(p)))) events/s, \(ending(p))"
     }
 
     /// Events (learned or dead-lettered) per second so far.
     static func rate(_ p: ReplayProgress) -> Double {
         let s = seconds(p.elapsed)
         return s > 0 ? Double(p.eventsLearned + p.deadLettered) / s : 0
+    }
+
+    /// `ETA 0:02` while running; `done in 0:05`, or `stopped after 0:03` when stopped early.
+    static func ending(_ p: ReplayProgress) -> String {
+        guard p.finished else { return "ETA \(eta(p))" }
+        return "\(p.offsetsRead < p.offsetsTotal ? "stopped after" : "done in") \(clock(seconds(p.elapsed)))"
     }
 
     /// The time left at the offset rate so far, as h:mm:ss or m:ss; `?` before there is a rate.

@@ -198,6 +198,9 @@ func theLiveRunResumesFromItsOwnLineageNotTheReplays() throws {
     done.offsetsRead = 1_000_000
     done.finished = true
     #expect(ProgressBar.bar(done, width: 4) == "[####] 100.0%  1,000,000/1,000,000 offsets  125,000 events/s  done in 0:02")
+    var stopped = halfway
+    stopped.finished = true
+    #expect(ProgressBar.line(stopped).hasSuffix(", 125,000 events/s, stopped after 0:02"))
 }
 
 @Test(.timeLimit(.minutes(2)))
