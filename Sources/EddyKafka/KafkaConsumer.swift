@@ -200,6 +200,13 @@ public final class KafkaConsumer {
         return (low, high)
     }
 
+    /// The high watermark the last fetch response of `partition` carried; nil before any fetch.
+    func fetchedHighWatermark(_ partition: TopicPartition) -> Int64? {
+        var low: Int64 = -1, high: Int64 = -1
+        rd_kafka_get_watermark_offsets(client.handle, partition.topic, partition.partition, &low, &high)
+        return high >= 0 ? high : nil
+    }
+
     /// Records not yet read, per assigned partition: the high watermark minus the position
     /// (or minus the committed offset, when nothing was read yet). Uses the watermarks
     /// learned from fetches; asks the broker only when none is known.

@@ -40,24 +40,16 @@ public struct PipelineRunner {
         return try run(learner: try spec.makeLearner(), store: store, options: options, stop: stop)
     }
 
-    /// Opens the learner's concrete type. For the common learners the type is named here, so
-    /// the compiler specialises the whole per-event path for it; the rest run as generic code.
     private func run(learner: any PersistentLearner, store: CheckpointStore, options: RunOptions, stop: StopSignal) throws -> RunSummary {
-        switch learner {
-        case let model as LogisticRegression<SGD>: try session(model, store, options, stop)
-        case let model as LogisticRegression<Adam>: try session(model, store, options, stop)
-        case let model as LogisticRegression<AdaGrad>: try session(model, store, options, stop)
-        case let model as LogisticRegression<FTRLProximal>: try session(model, store, options, stop)
-        case let model as LinearRegression<SGD>: try session(model, store, options, stop)
-        case let model as LinearRegression<Adam>: try session(model, store, options, stop)
-        case let model as HoeffdingTreeClassifier: try session(model, store, options, stop)
-        case let model as GaussianNaiveBayes: try session(model, store, options, stop)
-        default: try session(learner, store, options, stop)
-        }
+        try withSpecialisedLearner(learner, Work(spec: spec, store: store, logger: logger, options: options, stop: stop))
     }
 
-    private func session<L: PersistentLearner>(_ learner: L, _ store: CheckpointStore, _ options: RunOptions, _ stop: StopSignal) throws -> RunSummary {
-        try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
+    private struct Work: LearnerTypedWork {
+        let spec: PipelineSpec, store: CheckpointStore, logger: Logger, options: RunOptions, stop: StopSignal
+
+        func run<L: PersistentLearner>(_ learner: L) throws -> RunSummary {
+            try RunSession(spec: spec, store: store, learner: learner, logger: logger).run(options: options, stop: stop)
+        }
     }
 }
 
@@ -90,7 +82,8 @@ final class RunSession<L: PersistentLearner> {
         self.spec = spec
         self.store = store
         self.logger = logger
-        if let version = try store.latestVersion(pipeline: spec.name) {
+        // Replay versions are a separate lineage: the live run never resumes from one.
+        if let version = try store.latestLiveVersion(pipeline: spec.name) {
             core = Prequential(spec: spec, state: try PipelineState(spec: spec, fresh: learner, restoring: version.state))
             for p in version.partitions { progress[TopicPartition(topic: p.topic, partition: p.partition)] = p }
             restoredVersion = version.id
@@ -190,7 +183,7 @@ final class RunSession<L: PersistentLearner> {
             summary.eventsLearned += 1
             progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
                 .record(offset: record.offset, learned: true)
-            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { snapshotMetrics() }
+            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pendingPoints += core.metricPoints(at: Date()) }
             if signal.drift || signal.warningStarted { recordDrift(signal) }
             if signal.decision == .promoted { saveNow(reason: "drift-swap") }
             if let reason = signal.rollback { rollBackAutomatically(reason: reason) }
@@ -198,10 +191,9 @@ final class RunSession<L: PersistentLearner> {
     }
 
     private func recordDrift(_ signal: Prequential<L>.Signal) {
-        let kind = signal.drift ? "drift" : "warning"
-        let decision = signal.decision?.description ?? (signal.drift ? "recorded" : "noted (a background learner is already running)")
-        pendingDrifts.append(DriftEventRecord(detectedAt: Date(), eventsSeen: core.state.eventsSeen, detector: spec.drift.detector,
-                                              kind: kind, decision: decision))
+        let record = core.driftRecord(signal, at: Date())
+        let decision = record.decision
+        pendingDrifts.append(record)
         if signal.drift {
             summary.drifts += 1
             logger.notice("drift detected by \(spec.drift.detector) after \(core.state.eventsSeen) events: \(decision)")
@@ -274,16 +266,6 @@ final class RunSession<L: PersistentLearner> {
             } catch {
                 logger.warning("could not produce a dead letter to \(topic): \(error)")
             }
-        }
-    }
-
-    private func snapshotMetrics() {
-        let now = Date()
-        for m in core.state.rolling.values {
-            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: core.state.eventsSeen, window: "rolling", name: m.name, value: m.value))
-        }
-        for m in core.state.cumulative.values {
-            pendingPoints.append(MetricPoint(recordedAt: now, eventsSeen: core.state.eventsSeen, window: "cumulative", name: m.name, value: m.value))
         }
     }
 

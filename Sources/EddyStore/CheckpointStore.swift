@@ -213,6 +213,17 @@ public final class CheckpointStore: Sendable {
         }
     }
 
+    /// The newest version of a pipeline that is not a replay's (reason `replay`): where a live
+    /// run resumes, so that a backfill never moves the live lineage. nil when there is none.
+    public func latestLiveVersion(pipeline: String) throws(StoreError) -> ModelVersion? {
+        try read("reading the latest live version of '\(pipeline)'") { db in
+            guard let id = try Int64.fetchOne(
+                db, sql: "SELECT max(id) FROM model_versions WHERE pipeline = ? AND reason <> 'replay'", arguments: [pipeline])
+            else { return nil }
+            return try Self.loadVersion(db, id: id)
+        }
+    }
+
     /// The version with this id, or nil.
     public func version(_ id: Int64) throws(StoreError) -> ModelVersion? {
         try read("reading version \(id)") { db in try Self.loadVersion(db, id: id) }

@@ -8,6 +8,6 @@ struct Eddy: AsyncParsableCommand {
         abstract: "Online learning on Kafka streams: learn, checkpoint, detect drift, adapt.",
         subcommands: [RunCommand.self, ProduceCommand.self, ValidateCommand.self, CheckpointsCommand.self,
                       ShowCommand.self, ExportCommand.self, EvaluateCommand.self, DetectCommand.self,
-                      RollbackCommand.self]
+                      RollbackCommand.self, ReplayCommand.self]
     )
 }

@@ -17,8 +17,9 @@ struct RunCommand: ParsableCommand {
         discussion: """
             Runs until SIGTERM or SIGINT (or, with --until-idle, until every partition of its topics is assigned to it, \
             read to its end and quiet that long), then finishes the batch in hand, saves a checkpoint, commits offsets and exits.
-            At start it resumes from the newest version in the pipeline's database and reads each \
-            partition from the offset stored with it: a restart neither loses nor repeats training.
+            At start it resumes from the newest version in the pipeline's database (versions written by \
+            `eddy replay` excepted) and reads each partition from the offset stored with it: a restart \
+            neither loses nor repeats training.
             Logs go to standard error; the last line on standard output is a JSON summary.
             """
     )
