@@ -29,6 +29,11 @@ import Testing
             "-0.123456", "1.5", "0.25", "-7.617602", "0.050315", "1.13118", "1e-06", "-5e-06", "123456.789012",
         ]
         for e in -30...30 { texts.append("7e\(e)"); texts.append("-1.1e\(e)") }
+        // Runs of 1 to 20 digits, read eight bytes at a time wherever eight bytes are readable.
+        for k in 1...20 {
+            let run = String("98765432109876543210".prefix(k))
+            texts += [run, "-\(run)", "0.\(run)", "\(run).5", "1.\(run)e-3", "0.000\(run)", "\(run)0000"]
+        }
         for text in texts {
             let expected = try #require(Double(text), "\(text)")
             let event = try decode(&decoder, #"{"x": \#(text), "y": \#(text)}"#).get()
