@@ -95,13 +95,13 @@ public final class KafkaBatch: RandomAccessCollection {
             topic: topicNames[Int(topicIndex[position])],
             partition: message.partition,
             offset: message.offset,
-            timestamp: KafkaBatch.timestamp(of: pointer),
             key: message.key.map { UnsafeRawBufferPointer(start: $0, count: message.key_len) },
-            value: UnsafeRawBufferPointer(start: message.payload, count: message.payload == nil ? 0 : message.len)
+            value: UnsafeRawBufferPointer(start: message.payload, count: message.payload == nil ? 0 : message.len),
+            message: pointer
         )
     }
 
-    private static func timestamp(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> Int64? {
+    static func timestamp(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> Int64? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let value = rd_kafka_message_timestamp(message, &type)
         return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : value

@@ -5,7 +5,7 @@ extension EventDecoder {
 
     /// Reads one CSV line (a trailing newline is ignored; fields may be double-quoted with
     /// `""` for a quote). Numeric fields may carry surrounding spaces.
-    mutating func decodeCSV(_ p: UnsafePointer<UInt8>, _ n: Int, _ event: inout DecodedEvent) throws(DecodeError) {
+    mutating func decodeCSV(_ p: UnsafePointer<UInt8>, _ n: Int, _ fields: inout Fields, _ event: inout DecodedEvent) throws(DecodeError) {
         var end = n
         while end > 0, p[end - 1] == 0x0A || p[end - 1] == 0x0D { end -= 1 }
         let expected = columnRoles.count
@@ -33,10 +33,10 @@ extension EventDecoder {
                 }
                 let value = text
                 try value.withUnsafeBufferPointer { (b) throws(DecodeError) in
-                    try readCSVField(slot, b.baseAddress ?? p, b.count, &event)
+                    try readCSVField(slot, b.baseAddress ?? p, b.count, &fields, &event)
                 }
             } else {
-                try readCSVField(slot, p + start, stop - start, &event)
+                try readCSVField(slot, p + start, stop - start, &fields, &event)
             }
         }
     }
@@ -64,7 +64,8 @@ extension EventDecoder {
         return (i, j, j + 1, false)
     }
 
-    private mutating func readCSVField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ event: inout DecodedEvent) throws(DecodeError) {
+    private mutating func readCSVField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ count: Int, _ fields: inout Fields,
+                                       _ event: inout DecodedEvent) throws(DecodeError) {
         var start = 0, stop = count
         while start < stop, p[start] == 0x20 || p[start] == 0x09 { start += 1 }
         while stop > start, p[stop - 1] == 0x20 || p[stop - 1] == 0x09 { stop -= 1 }
@@ -74,7 +75,7 @@ extension EventDecoder {
             guard let value = numbers.parse(p + start, stop - start) else {
                 throw .wrongType(field: fieldNames[slot], expected: "a number", found: "'\(Self.excerpt(p + start, stop - start))'")
             }
-            try setNumeric(slot, index, value, &event)
+            try setNumeric(slot, index, value, &fields)
         case .categorical(let j):
             guard count > 0 else { return }
             addCategory(j, p, count, &event)
@@ -88,6 +89,6 @@ extension EventDecoder {
         case .vector:
             break
         }
-        seen[slot] = true
+        markSeen(slot, &fields)
     }
 }

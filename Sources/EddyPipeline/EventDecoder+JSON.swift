@@ -13,7 +13,7 @@ extension EventDecoder {
     }
 
     /// Reads a flat JSON object: the configured fields are decoded, the others skipped.
-    mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, _ event: inout DecodedEvent) throws(DecodeError) {
+    mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, _ fields: inout Fields, _ event: inout DecodedEvent) throws(DecodeError) {
         var i = skipSpace(p, n, 0)
         guard i < n, p[i] == UInt8(ascii: "{") else { throw malformed(i, "expected '{' to open the event object") }
         i = skipSpace(p, n, i + 1)
@@ -22,22 +22,38 @@ extension EventDecoder {
         } else {
             while true {
                 guard i < n, p[i] == Self.quote else { throw malformed(i, "expected a field name in double quotes") }
-                let (start, end, escaped) = try scanString(p, n, i)
                 let slot: Int?
-                if escaped {
-                    try unescape(p, start, end)
-                    let key = text
-                    slot = key.withUnsafeBufferPointer { lookup($0.baseAddress!, $0.count) }
+                // The field after the last one found usually comes next: compare its key whole.
+                let next = hint < keyWords.count ? hint : 0
+                if i + 16 <= n, case let key = keyWords[next], key.length > 0, key.matches(p + i) {
+                    slot = next
+                    i = skipSpace(p, n, i + key.length)
                 } else {
-                    slot = lookup(p + start, end - start)
+                    let (start, end, escaped) = try scanString(p, n, i)
+                    if escaped {
+                        try unescape(p, start, end)
+                        let key = text
+                        slot = key.withUnsafeBufferPointer { lookup($0.baseAddress!, $0.count) }
+                    } else {
+                        slot = lookup(p + start, end - start)
+                    }
+                    i = skipSpace(p, n, end + 1)
                 }
-                i = skipSpace(p, n, end + 1)
                 guard i < n, p[i] == UInt8(ascii: ":") else { throw malformed(i, "expected ':' after a field name") }
                 i = skipSpace(p, n, i + 1)
                 guard i < n else { throw malformed(i, "expected a value") }
                 if let slot {
                     hint = slot + 1
-                    i = try readField(slot, p, n, i, &event)
+                    // A plain number in a numeric field, read here without the general
+                    // field reader (what it would do for this value, in fewer steps).
+                    if case .numeric(let index) = roles[slot], let (length, value) = NumberParser.fastPrefix(p + i, n - i),
+                       i + length == n || !Self.isNumberByte(p[i + length]), abs(value) <= maxAbsValue {
+                        fields.values[index] = value
+                        markSeen(slot, &fields)
+                        i += length
+                    } else {
+                        i = try readField(slot, p, n, i, &fields, &event)
+                    }
                 } else {
                     i = try skipValue(p, n, i)
                 }
@@ -58,7 +74,7 @@ extension EventDecoder {
 
     /// Decodes the value at `i` into field `slot`; returns the offset after it.
     private mutating func readField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int,
-                                    _ event: inout DecodedEvent) throws(DecodeError) -> Int {
+                                    _ fields: inout Fields, _ event: inout DecodedEvent) throws(DecodeError) -> Int {
         let c = p[i]
         switch roles[slot] {
         case .numeric(let index):
@@ -70,8 +86,8 @@ extension EventDecoder {
                 if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
             }
             let (end, value) = try scanNumber(p, n, i)
-            try setNumeric(slot, index, value, &event)
-            seen[slot] = true
+            try setNumeric(slot, index, value, &fields)
+            markSeen(slot, &fields)
             return end
         case .vector:
             if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
@@ -104,7 +120,7 @@ extension EventDecoder {
                 }
             }
             guard count == vectorSize else { throw .vectorLength(field: fieldNames[slot], count: count, expected: vectorSize) }
-            seen[slot] = true
+            markSeen(slot, &fields)
             return j
         case .categorical(let j):
             if c == Self.quote {
@@ -116,13 +132,13 @@ extension EventDecoder {
                 } else {
                     addCategory(j, p + start, end - start, &event)
                 }
-                seen[slot] = true
+                markSeen(slot, &fields)
                 return end + 1
             }
             if literal(p, n, i, "null") { return i + 4 }
             for word: StaticString in ["true", "false"] where literal(p, n, i, word) {
                 addCategory(j, p + i, word.utf8CodeUnitCount, &event)
-                seen[slot] = true
+                markSeen(slot, &fields)
                 return i + word.utf8CodeUnitCount
             }
             if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
@@ -130,7 +146,7 @@ extension EventDecoder {
             }
             let (end, _) = try scanNumber(p, n, i)
             addCategory(j, p + i, end - i, &event)
-            seen[slot] = true
+            markSeen(slot, &fields)
             return end
         case .label:
             let end: Int
@@ -159,7 +175,7 @@ extension EventDecoder {
                 event.label = try resolveLabel(.number(value, p + i, close - i))
                 end = close
             }
-            seen[slot] = true
+            markSeen(slot, &fields)
             return end
         }
     }

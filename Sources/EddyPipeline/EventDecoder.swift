@@ -47,6 +47,8 @@ public struct EventDecoder: Sendable {
     /// A 1024-bit filter of the fields' `keySignature`s: a key whose bit is clear is no field,
     /// so the unknown fields of an event cost one check instead of a scan of every name.
     let keyFilter: [UInt64]
+    /// Each field's key as JSON writes it, for comparing whole words at once.
+    let keyWords: [KeyWords]
     let roles: [Role]
     let numericCount: Int
     let vectorSize: Int
@@ -66,8 +68,11 @@ public struct EventDecoder: Sendable {
     let columnRoles: [Int]
     let delimiter: UInt8
 
+    /// The non-categorical fields among the first 64, as bits: those an event must have.
+    let requiredBits: UInt64
     var numbers = NumberParser()
-    var seen: [Bool]
+    /// Fields seen in the current event, from the 65th field on (the first 64 are bits in `Fields`).
+    var seenMore: [Bool]
     var text: [UInt8] = []
     var hint = 0
     var scaled = FeatureVector(dense: [])
@@ -87,6 +92,7 @@ public struct EventDecoder: Sendable {
             filter[s >> 6] |= 1 << UInt64(s & 63)
         }
         keyFilter = filter
+        keyWords = fieldBytes.map(KeyWords.init)
         self.roles = roles
         numericCount = f.numeric.count
         vectorSize = f.vector == nil ? 0 : f.vectorSize
@@ -117,7 +123,13 @@ public struct EventDecoder: Sendable {
             columnRoles = []
             delimiter = UInt8(ascii: ",")
         }
-        seen = [Bool](repeating: false, count: names.count)
+        seenMore = [Bool](repeating: false, count: max(0, names.count - 64))
+        var required: UInt64 = 0
+        for (k, role) in roles.prefix(64).enumerated() {
+            if case .categorical = role { continue }
+            required |= 1 << UInt64(k)
+        }
+        requiredBits = required
         scaler = f.scale == .standard ? StandardScaler() : nil
     }
 
@@ -137,25 +149,46 @@ public struct EventDecoder: Sendable {
         event.features.values.removeAll(keepingCapacity: true)
         event.features.values.append(contentsOf: repeatElement(0, count: dense))
         if hashed { for k in 0..<dense { event.features.indices.append(Int32(k)) } }
-        for k in 0..<seen.count { seen[k] = false }
+        for k in 0..<seenMore.count { seenMore[k] = false }
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             throw .malformed(format: isCSV ? "CSV" : "JSON", offset: 0, reason: "the message is empty")
         }
-        if isCSV {
-            try decodeCSV(base, bytes.count, &event)
-        } else {
-            try decodeJSON(base, bytes.count, &event)
+        // The numeric values are written through a pointer taken once per event (an array
+        // subscript in `event` would check uniqueness on every write), then copied.
+        var numeric = event.numeric.values
+        event.numeric.values = []
+        let seenBits: UInt64
+        do throws(DecodeError) {
+            seenBits = try numeric.withUnsafeMutableBufferPointer { (values) throws(DecodeError) -> UInt64 in
+                var fields = Fields(values: values)
+                if isCSV {
+                    try decodeCSV(base, bytes.count, &fields, &event)
+                } else {
+                    try decodeJSON(base, bytes.count, &fields, &event)
+                }
+                return fields.seen
+            }
+        } catch {
+            event.numeric.values = numeric
+            throw error
         }
-        for (k, role) in roles.enumerated() where !seen[k] {
-            switch role {
-            case .numeric, .vector: throw .missingFeature(fieldNames[k])
-            case .label: throw .missingLabel(field: labelField)
-            case .categorical: continue
+        event.numeric.values = numeric
+        if seenBits & requiredBits != requiredBits || !seenMore.isEmpty {
+            for (k, role) in roles.enumerated() where !(k < 64 ? seenBits & 1 << UInt64(k) != 0 : seenMore[k - 64]) {
+                switch role {
+                case .numeric, .vector: throw .missingFeature(fieldNames[k])
+                case .label: throw .missingLabel(field: labelField)
+                case .categorical: continue
+                }
             }
         }
         if let scaler {
             scaler.transform(event.numeric, into: &scaled)
             for k in 0..<numericCount { event.features.values[k] = scaled.values[k] }
+        } else {
+            event.features.values.withUnsafeMutableBufferPointer { values in
+                for k in 0..<numericCount { values[k] = numeric[k] }
+            }
         }
     }
 
@@ -205,11 +238,22 @@ public struct EventDecoder: Sendable {
 
     // MARK: Values shared by both formats
 
+    /// Where one event's numeric values go, and which fields it had.
+    struct Fields {
+        let values: UnsafeMutableBufferPointer<Double>
+        /// Bit k: field k (k < 64) was seen.
+        var seen: UInt64 = 0
+    }
+
     @inline(__always)
-    mutating func setNumeric(_ slot: Int, _ index: Int, _ value: Double, _ event: inout DecodedEvent) throws(DecodeError) {
+    mutating func markSeen(_ slot: Int, _ fields: inout Fields) {
+        if slot < 64 { fields.seen |= 1 << UInt64(slot) } else { seenMore[slot - 64] = true }
+    }
+
+    @inline(__always)
+    func setNumeric(_ slot: Int, _ index: Int, _ value: Double, _ fields: inout Fields) throws(DecodeError) {
         try checkRange(value, field: fieldNames[slot])
-        event.numeric.values[index] = value
-        event.features.values[index] = value
+        fields.values[index] = value
     }
 
     /// Refuses NaN, infinities and values beyond `maxAbsValue` (one comparison when all is well).
@@ -308,6 +352,37 @@ public struct EventDecoder: Sendable {
             if Self.equal(p, count, fieldBytes[k]) { return k }
         }
         return nil
+    }
+
+    /// A field's key as it stands in a JSON message, `"name"`, as two little-endian words and
+    /// masks over its bytes, for names of at most 14 bytes that JSON writes unescaped; other
+    /// names have `length` 0 and are only found by `lookup`.
+    struct KeyWords: Sendable {
+        var low: UInt64 = 0, high: UInt64 = 0, lowMask: UInt64 = 0, highMask: UInt64 = 0
+        var length = 0
+
+        init(_ name: [UInt8]) {
+            guard name.count <= 14, !name.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return }
+            let key = [0x22] + name + [0x22]
+            for (k, byte) in key.enumerated() {
+                if k < 8 {
+                    low |= UInt64(byte) << UInt64(8 * k)
+                    lowMask |= 0xFF << UInt64(8 * k)
+                } else {
+                    high |= UInt64(byte) << UInt64(8 * (k - 8))
+                    highMask |= 0xFF << UInt64(8 * (k - 8))
+                }
+            }
+            length = key.count
+        }
+
+        /// True when the key at `p` (its opening quote), with at least 16 bytes readable, is this one.
+        @inline(__always)
+        func matches(_ p: UnsafePointer<UInt8>) -> Bool {
+            let raw = UnsafeRawPointer(p)
+            return UInt64(littleEndian: raw.loadUnaligned(as: UInt64.self)) & lowMask == low
+                && UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) & highMask == high
+        }
     }
 
     /// A number in 0..<1024 from a key's length and its first, middle and last bytes.

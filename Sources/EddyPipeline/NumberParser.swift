@@ -62,16 +62,52 @@ struct NumberParser: Sendable {
         }
     }
 
-    /// The value of the 8 bytes at `p` when all are ASCII digits, read at once (SWAR).
+    /// 10^k for 0 <= k <= 8, as an integer.
     @inline(__always)
-    private static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+    private static func integerPower(_ k: Int) -> UInt64 {
+        switch k {
+        case 0: 1; case 1: 10; case 2: 100; case 3: 1000; case 4: 10_000; case 5: 100_000
+        case 6: 1_000_000; case 7: 10_000_000; default: 100_000_000
+        }
+    }
+
+    /// How many of the 8 bytes at `p` are ASCII digits before the first that is not (0...8),
+    /// and the value of those digits, read at once (SWAR).
+    @inline(__always)
+    private static func leadingDigits(_ p: UnsafePointer<UInt8>) -> (count: Int, value: UInt64) {
         let v = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
-        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0
-        guard (v & nibbles) | ((v &+ 0x0606_0606_0606_0606) & nibbles) >> 4 == 0x3333_3333_3333_3333 else { return nil }
-        var d = v & 0x0F0F_0F0F_0F0F_0F0F
+        let nibbles: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, threes: UInt64 = 0x3030_3030_3030_3030
+        // A byte is a digit when its high nibble is 3 before and after adding 6. (A carry out of
+        // a byte of 0xFA or more can only disturb the bytes after that non-digit.)
+        let off = ((v & nibbles) ^ threes) | (((v &+ 0x0606_0606_0606_0606) & nibbles) ^ threes)
+        let lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let nonDigits = (((off & lows) &+ lows) | off) & 0x8080_8080_8080_8080
+        let count = nonDigits.trailingZeroBitCount >> 3
+        if count == 0 { return (0, 0) }
+        // The first byte is the most significant digit: shifting the digits to the top leaves
+        // zeros, that is leading zeros, below them.
+        var d = (v & 0x0F0F_0F0F_0F0F_0F0F) << UInt64(64 - 8 * count)
         d = (d &* 2561) >> 8 & 0x00FF_00FF_00FF_00FF
         d = (d &* 6_553_601) >> 16 & 0x0000_FFFF_0000_FFFF
-        return (d &* 42_949_672_960_001) >> 32
+        return (count, (d &* 42_949_672_960_001) >> 32)
+    }
+
+    /// Reads the run of digits at `p[i..<count]` into `mantissa` (wrapping past 19 digits);
+    /// returns the offset after it.
+    @inline(__always)
+    private static func readDigits(_ p: UnsafePointer<UInt8>, _ count: Int, _ i: Int, _ mantissa: inout UInt64) -> Int {
+        var i = i
+        while i + 8 <= count {
+            let (k, value) = leadingDigits(p + i)
+            mantissa = mantissa &* integerPower(k) &+ value
+            i += k
+            if k < 8 { return i }
+        }
+        while i < count, p[i] &- 0x30 < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
+            i += 1
+        }
+        return i
     }
 
     /// The decimal number at the start of `p[0..<count]` and its length, when it is one the
@@ -89,14 +125,7 @@ struct NumberParser: Sendable {
         while i < count, p[i] == 0x30 { i += 1 }
         var significantStart = i
         var mantissa: UInt64 = 0
-        while i + 8 <= count, let eight = eightDigits(p + i) {
-            mantissa = mantissa &* 100_000_000 &+ eight
-            i += 8
-        }
-        while i < count, p[i] &- 0x30 < 10 {
-            mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
-            i += 1
-        }
+        i = readDigits(p, count, i, &mantissa)
         if i == integerStart { return nil }
         var digits = i - significantStart
         var exponent = 0
@@ -105,14 +134,7 @@ struct NumberParser: Sendable {
             let fractionStart = i
             if mantissa == 0 { while i < count, p[i] == 0x30 { i += 1 } }
             significantStart = i
-            while i + 8 <= count, let eight = eightDigits(p + i) {
-                mantissa = mantissa &* 100_000_000 &+ eight
-                i += 8
-            }
-            while i < count, p[i] &- 0x30 < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(p[i] &- 0x30)
-                i += 1
-            }
+            i = readDigits(p, count, i, &mantissa)
             if i == fractionStart { return nil }
             digits += i - significantStart
             exponent = fractionStart - i

@@ -29,6 +29,11 @@ import Testing
             "-0.123456", "1.5", "0.25", "-7.617602", "0.050315", "1.13118", "1e-06", "-5e-06", "123456.789012",
         ]
         for e in -30...30 { texts.append("7e\(e)"); texts.append("-1.1e\(e)") }
+        // Runs of 1 to 20 digits, read eight bytes at a time wherever eight bytes are readable.
+        for k in 1...20 {
+            let run = String("98765432109876543210".prefix(k))
+            texts += [run, "-\(run)", "0.\(run)", "\(run).5", "1.\(run)e-3", "0.000\(run)", "\(run)0000"]
+        }
         for text in texts {
             let expected = try #require(Double(text), "\(text)")
             let event = try decode(&decoder, #"{"x": \#(text), "y": \#(text)}"#).get()
@@ -52,5 +57,47 @@ import Testing
             #expect(event.label == 5, "\(text)")
         }
         expectFailure(&decoder, #"{"x1": 1, "x10": 2, "a": 3, "y": 5, "x11": 9}"#, .missingFeature(""))
+    }
+
+    /// Keys compared as whole words (the expected next field's `"name"`, for names of at most
+    /// 14 bytes) match only themselves: not their prefixes, not longer names starting with them;
+    /// escaped keys and longer names still take the look-up. The events are long enough that
+    /// every key has the 16 bytes the word comparison reads.
+    @Test func keysComparedAsWordsMatchOnlyThemselves() throws {
+        var decoder = try spec("  numeric: [x1, x10, abcdefghijklmn, abcdefghijklmno]\n  label: y", task: "regression",
+                                learner: "linear_regression").makeDecoder()
+        let pad = #""pad": "................................""#
+        let events = [
+            #"{"x1": 1, "x10": 2, "abcdefghijklmn": 3, "abcdefghijklmno": 4, "y": 5, \#(pad)}"#,
+            #"{"x10": 2, "x1": 1, "abcdefghijklm": 9, "abcdefghijklmn": 3, "abcdefghijklmnop": 9, "abcdefghijklmno": 4, "y": 5, \#(pad)}"#,
+            #"{"x1": 1, "x100": 9, "x10": 2, "abcdefghijklmno": 4, "abcdefghijklmn": 3, "yy": 9, "y": 5, \#(pad)}"#,
+            #"{"\u0078\u0031": 1, "x1\u0030": 2, "abcdefghijklmn" : 3, "abcdefghijklmno"  :4, "y":5, \#(pad)}"#,
+            #"{"X1": 9, "x1": 1, "x10": 2, "abcdefghijklmN": 9, "abcdefghijklmn": 3, "abcdefghijklmno": 4, "y": 5, \#(pad)}"#,
+        ]
+        for text in events {
+            let event = try decode(&decoder, text).get()
+            #expect(event.features.values == [1, 2, 3, 4], "\(text)")
+            #expect(event.numeric.values == [1, 2, 3, 4], "\(text)")
+            #expect(event.label == 5, "\(text)")
+        }
+        expectFailure(&decoder, #"{"x1": 1, "x10": 2, "abcdefghijklmno": 4, "y": 5, "abcdefghijklmnX": 3, \#(pad)}"#,
+                      .missingFeature("abcdefghijklmn"))
+    }
+
+    /// Past the first 64 fields, which fields an event had is tracked apart; a missing one is
+    /// still named.
+    @Test func eventsWithMoreThanSixtyFourFieldsAreCheckedWhole() throws {
+        let names = (0..<70).map { "v\($0)" }
+        var decoder = try spec("  numeric: [\(names.joined(separator: ", "))]\n  label: y", task: "regression",
+                                learner: "linear_regression").makeDecoder()
+        func event(without missing: Int?) -> String {
+            let fields = names.indices.filter { $0 != missing }.map { "\"v\($0)\": \($0)" }
+            return "{" + (fields + ["\"y\": 1"]).joined(separator: ", ") + "}"
+        }
+        let whole = try decode(&decoder, event(without: nil)).get()
+        #expect(whole.features.values == names.indices.map(Double.init))
+        expectFailure(&decoder, event(without: 66), .missingFeature("v66"))
+        expectFailure(&decoder, event(without: 3), .missingFeature("v3"))
+        #expect(try decode(&decoder, event(without: nil)).get() == whole)
     }
 }
