@@ -41,6 +41,12 @@ public struct EventDecoder: Sendable {
 
     /// The running scaler of the numeric fields when `scale: standard` (persist it with the model).
     public var scaler: StandardScaler?
+
+    /// Whether the scaler's statistics are finite numbers (huge inputs can overflow them).
+    public var hasFiniteState: Bool {
+        guard let scaler else { return true }
+        return scaler.means.allSatisfy(\.isFinite) && scaler.variances.allSatisfy(\.isFinite)
+    }
     let format: PipelineSpec.Format
     let fieldNames: [String]
     let fieldBytes: [[UInt8]]

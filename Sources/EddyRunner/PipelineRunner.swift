@@ -281,10 +281,10 @@ final class RunSession<L: PersistentLearner> {
     func checkpoint(reason: String, parent: Int64? = nil, appliedRequests: [Int64] = []) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        if spec.rollback.enabled && spec.rollback.onNonFinite && reason != "rollback" && !core.state.learner.hasFiniteParameters {
+        if spec.rollback.enabled && spec.rollback.onNonFinite && reason != "rollback" && !core.state.isFinite {
             // Never save a broken model: go back instead; the rollback saves everything pending.
-            rollBackAutomatically(reason: "a weight became NaN or infinite by event \(core.state.eventsSeen)")
-            guard core.state.learner.hasFiniteParameters else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
+            rollBackAutomatically(reason: "a weight or the scaler's statistics became NaN or infinite by event \(core.state.eventsSeen)")
+            guard core.state.isFinite else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
             return
         }
         let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }

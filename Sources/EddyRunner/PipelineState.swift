@@ -105,6 +105,10 @@ struct PipelineState<L: PersistentLearner> {
         do { return try L(stateBlob: blob) } catch { throw error }
     }
 
+    /// Whether the learner's weights and the scaler's statistics are all finite numbers: a model
+    /// that may be saved.
+    var isFinite: Bool { learner.hasFiniteParameters && decoder.hasFiniteState }
+
     /// The rolling and cumulative metrics by name (`rolling_accuracy`, `accuracy`, ...).
     var metrics: [String: Double] {
         var all: [String: Double] = [:]

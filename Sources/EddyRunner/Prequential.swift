@@ -100,8 +100,8 @@ struct Prequential<L: PersistentLearner> {
     /// windows below the best recent version.
     private mutating func judgeWindow() -> String? {
         guard spec.rollback.enabled else { return nil }
-        if watchesNonFinite && !state.learner.hasFiniteParameters {
-            return "a weight became NaN or infinite by event \(state.eventsSeen)"
+        if watchesNonFinite && !state.isFinite {
+            return "a weight or the scaler's statistics became NaN or infinite by event \(state.eventsSeen)"
         }
         let metric = state.rolling.values.first { $0.name == guardMetric }?.value ?? .nan
         return state.rollbackGuard.windowEnded(metric: metric) ? state.rollbackGuard.reason(metric: metric) : nil

@@ -156,7 +156,7 @@ final class ReplaySession<L: PersistentLearner> {
     /// A model with a NaN or infinite weight is never saved: the replay stops instead.
     private func checkpoint() throws {
         let started = ContinuousClock.now
-        guard core.state.learner.hasFiniteParameters else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
+        guard core.state.isFinite else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
         let partitions = lineage.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         let id = try store.save(Checkpoint(
             pipeline: spec.name, runID: runID, parentID: lastVersion, reason: "replay", eventsSeen: core.state.eventsSeen,

