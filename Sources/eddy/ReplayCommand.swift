@@ -57,13 +57,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Progress display on standard error: auto (a bar on a terminal, lines otherwise), bar, lines or none.")
     var progress: String = "auto"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
         guard ProgressBar.Style(rawValue: progress) != nil else {
             throw ValidationError("--progress '\(progress)' is not one of auto, bar, lines, none")
         }
@@ -86,12 +82,7 @@ struct ReplayCommand: ParsableCommand {
     }
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel)!
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        log.bootstrap()
         let spec = try PipelineSpec.load(path: pipeline, environment: ProcessInfo.processInfo.environment)
         let bar = ProgressBar(style: ProgressBar.Style(rawValue: progress)!)
         let summary = try PipelineReplay(spec: spec, range: try range(), warmStart: fromVersion, logger: Logger(label: "eddy.replay"))

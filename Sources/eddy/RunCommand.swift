@@ -33,24 +33,15 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Seconds between progress lines.")
     var progressEvery: Double = 5
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: String = "info"
+    @OptionGroup var log: LogOptions
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
-        }
         if let untilIdle, untilIdle <= 0 { throw ValidationError("--until-idle must be positive") }
         guard progressEvery > 0 else { throw ValidationError("--progress-every must be positive") }
     }
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel)!
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        log.bootstrap()
         let spec = try PipelineSpec.load(path: pipeline, environment: ProcessInfo.processInfo.environment)
         let options = RunOptions(untilIdle: untilIdle.map { .milliseconds(Int64($0 * 1000)) },
                                  progressEvery: .milliseconds(Int64(progressEvery * 1000)))
