@@ -14,7 +14,7 @@ extension Prequential {
 
     /// The `drift_events` row of a drift or of a warning's start, with what was decided.
     func driftRecord(_ signal: Signal, at now: Date) -> DriftEventRecord {
-        let decision = signal.decision?.description ?? (signal.drift ? "recorded" : "noted (a background learner is already running)")
+        let decision = signal.decision?.description ?? (signal.drift ? "recorded" : "noted")
         return DriftEventRecord(detectedAt: now, eventsSeen: state.eventsSeen, detector: spec.drift.detector,
                                 kind: signal.drift ? "drift" : "warning", decision: decision)
     }
