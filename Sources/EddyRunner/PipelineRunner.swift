@@ -122,6 +122,9 @@ final class RunSession<L: PersistentLearner> {
         try consumer.subscribe(spec.source.topics)
 
         let clock = ContinuousClock()
+        let subscribed = clock.now
+        // The idle clock starts at the first assignment (or, while nothing is assigned, at the
+        // subscription: topics that do not exist have nothing to assign and are drained at once).
         var lastRecord: ContinuousClock.Instant?
         var firstBatch: ContinuousClock.Instant?
         var lastBatch: ContinuousClock.Instant?
@@ -145,8 +148,9 @@ final class RunSession<L: PersistentLearner> {
                 lastProgress = now
                 eventsAtProgress = handled
             }
-            if let idle = options.untilIdle, let last = lastRecord, now - last >= idle, try drained() {
-                stopReason = "drained, idle for \(idle)"
+            if let idle = options.untilIdle, now - (lastRecord ?? subscribed) >= idle, try drained() {
+                stopReason = assigned.isEmpty ? "nothing to read: no partitions in \(spec.source.topics.joined(separator: ", "))" : "drained, idle for \(idle)"
+                if assigned.isEmpty { logger.warning("\(stopReason) (does the topic exist?)") }
                 break
             }
         }

@@ -89,3 +89,18 @@ func malformedMessagesAreSetAsideAndChangeNothing() throws {
         2500 missing label 'y'
         """)
 }
+
+/// `--until-idle` on a topic that does not exist stops, saying there was nothing to read,
+/// instead of waiting for partitions forever.
+@Test(.timeLimit(.minutes(1)))
+func untilIdleStopsWhenTheTopicDoesNotExist() throws {
+    let fixture = try RunnerFixture(partitions: 1)
+    var yaml = try String(contentsOf: try fixture.pipeline("missing"), encoding: .utf8)
+    yaml = yaml.replacingOccurrences(of: "topics: [\(fixture.topic)]", with: "topics: [\(fixture.topic)-missing]")
+    let url = fixture.directory.appendingPathComponent("missing-topic.yaml")
+    try yaml.write(to: url, atomically: true, encoding: .utf8)
+    let summary = try PipelineRunner(spec: fixture.spec(url), logger: Logger(label: "test.missing"))
+        .run(options: RunOptions(untilIdle: .seconds(2)), stop: StopSignal())
+    #expect(summary.eventsLearned == 0)
+    #expect(try sqlite(fixture.database("missing"), "select stop_reason from runs") == "nothing to read: no partitions in \(fixture.topic)-missing")
+}
