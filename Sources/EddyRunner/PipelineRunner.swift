@@ -69,11 +69,7 @@ final class RunSession<L: PersistentLearner> {
     var deadLetterProducer: KafkaProducer?
 
     // Work since the last checkpoint, saved with it in one transaction.
-    var pendingDeadLetters: [DeadLetter] = []
-    var pendingPoints: [MetricPoint] = []
-    var pendingDrifts: [DriftEventRecord] = []
-    var pendingRollbacks: [RollbackRecord] = []
-    var unsavedEvents = 0
+    var pending = PendingWork()
     var lastCheckpoint = ContinuousClock.now
 
     var summary: RunSummary
@@ -154,7 +150,7 @@ final class RunSession<L: PersistentLearner> {
                 break
             }
         }
-        if spec.checkpoint.onShutdown && unsavedEvents + pendingDeadLetters.count > 0 {
+        if spec.checkpoint.onShutdown && !pending.isEmpty {
             try checkpoint(reason: "shutdown")
         }
         try consumer.close()
@@ -183,11 +179,11 @@ final class RunSession<L: PersistentLearner> {
         case .refused(let error):
             setAside(record, reason: error.description)
         case .learned(let signal):
-            unsavedEvents += 1
+            pending.events += 1
             summary.eventsLearned += 1
             progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
                 .record(offset: record.offset, learned: true)
-            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pendingPoints += core.metricPoints(at: Date()) }
+            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pending.metricPoints += core.metricPoints(at: Date()) }
             if signal.drift || signal.warningStarted { recordDrift(signal) }
             if signal.decision == .promoted { saveNow(reason: "drift-swap") }
             if let reason = signal.rollback { rollBackAutomatically(reason: reason) }
@@ -197,7 +193,7 @@ final class RunSession<L: PersistentLearner> {
     private func recordDrift(_ signal: Prequential<L>.Signal) {
         let record = core.driftRecord(signal, at: Date())
         let decision = record.decision
-        pendingDrifts.append(record)
+        pending.driftEvents.append(record)
         if signal.drift {
             summary.drifts += 1
             logger.notice("drift detected by \(spec.drift.detector) after \(core.state.eventsSeen) events: \(decision)")
@@ -233,7 +229,7 @@ final class RunSession<L: PersistentLearner> {
         guard let version = try store.version(target) else { throw StoreError.noSuchVersion(id: target, path: store.path) }
         try core.rollBack(to: target, blob: version.state)
         summary.rollbacks += 1
-        pendingRollbacks.append(RollbackRecord(fromVersion: lastVersion, toVersion: target, at: Date(), reason: reason))
+        pending.rollbacks.append(RollbackRecord(fromVersion: lastVersion, toVersion: target, at: Date(), reason: reason))
         logger.warning("rolled back from v\(lastVersion.map(String.init) ?? "-") to v\(target): \(reason)")
         try checkpoint(reason: "rollback", parent: target, appliedRequests: requests)
     }
@@ -259,8 +255,8 @@ final class RunSession<L: PersistentLearner> {
     /// A record that cannot be learned from: counted, kept with its reason, never learned.
     private func setAside(_ record: KafkaRecord, reason: String) {
         let tp = record.topicPartition
-        pendingDeadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
-                                             reason: reason, payload: record.value, at: Date()))
+        pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
+                                              reason: reason, payload: record.value, at: Date()))
         progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
             .record(offset: record.offset, learned: false)
         summary.deadLettered += 1
@@ -274,8 +270,8 @@ final class RunSession<L: PersistentLearner> {
     }
 
     private func shouldCheckpoint(now: ContinuousClock.Instant) -> Bool {
-        guard unsavedEvents + pendingDeadLetters.count + pendingDrifts.count > 0 else { return false }
-        if let every = spec.checkpoint.everyEvents, unsavedEvents >= every { return true }
+        guard !pending.isEmpty else { return false }
+        if let every = spec.checkpoint.everyEvents, pending.events >= every { return true }
         if let seconds = spec.checkpoint.everySeconds, now - lastCheckpoint >= .milliseconds(Int64(seconds * 1000)) { return true }
         return false
     }
@@ -292,23 +288,16 @@ final class RunSession<L: PersistentLearner> {
             return
         }
         let partitions = progress.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        let blob = core.state.stateBlob()
-        let id = try store.save(Checkpoint(
-            pipeline: spec.name, runID: runID, parentID: parent ?? lastVersion, reason: reason, eventsSeen: core.state.eventsSeen,
-            partitions: partitions, state: blob, metrics: core.state.metrics.filter { $0.value.isFinite },
-            metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: pendingRollbacks,
-            deadLetters: pendingDeadLetters, appliedRequests: appliedRequests))
+        let saving = pending.checkpoint(of: core, pipeline: spec.name, runID: runID, parentID: parent ?? lastVersion,
+                                        reason: reason, partitions: partitions, appliedRequests: appliedRequests)
+        let id = try store.save(saving)
         lastVersion = id
         core.state.rollbackGuard.noteVersion(id, metric: core.state.metrics[core.state.rollbackGuard.savedMetricName])
         summary.checkpoints += 1
-        let saved = unsavedEvents
-        unsavedEvents = 0
-        pendingPoints.removeAll(keepingCapacity: true)
-        pendingDrifts.removeAll(keepingCapacity: true)
-        pendingRollbacks.removeAll(keepingCapacity: true)
-        pendingDeadLetters.removeAll(keepingCapacity: true)
+        let saved = pending.events
+        pending.clear()
         lastCheckpoint = clock.now
-        logger.info("checkpoint v\(id) (\(reason)): \(core.state.eventsSeen) events, +\(saved) since last, \(blob.count) bytes, \(milliseconds(clock.now - start)) ms")
+        logger.info("checkpoint v\(id) (\(reason)): \(core.state.eventsSeen) events, +\(saved) since last, \(saving.state.count) bytes, \(milliseconds(clock.now - start)) ms")
         let offsets = Dictionary(uniqueKeysWithValues: partitions
             .map { (TopicPartition(topic: $0.topic, partition: $0.partition), $0.nextOffset) }
             .filter { assigned.contains($0.0) })
@@ -332,7 +321,7 @@ final class RunSession<L: PersistentLearner> {
 
     /// The partitions go: save everything learned from them first.
     private func revoke(_ parts: [TopicPartition]) {
-        if unsavedEvents + pendingDeadLetters.count > 0 {
+        if !pending.isEmpty {
             do {
                 try checkpoint(reason: "revoke")
             } catch {

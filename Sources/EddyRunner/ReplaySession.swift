@@ -22,10 +22,7 @@ final class ReplaySession<L: PersistentLearner> {
     var replayed: [ReplayedPartition] = []
 
     // Work since the last checkpoint, saved with it in one transaction.
-    var pendingDeadLetters: [DeadLetter] = []
-    var pendingPoints: [MetricPoint] = []
-    var pendingDrifts: [DriftEventRecord] = []
-    var unsavedEvents = 0
+    var pending = PendingWork()
     /// Whether a rollback-guard trip was logged (once per replay).
     var guardNoted = false
 
@@ -73,7 +70,7 @@ final class ReplaySession<L: PersistentLearner> {
                 offsetsRead = before + Int64(offsets.count)
             }
             summary.activeSeconds = seconds(clock.now - began)
-            if summary.checkpoints == 0 || unsavedEvents + pendingDeadLetters.count > 0 { try checkpoint() }
+            if summary.checkpoints == 0 || !pending.isEmpty { try checkpoint() }
         } catch {
             try? store.stopRun(runID, reason: "replay of \(range) failed: \(error)")
             throw error
@@ -110,14 +107,14 @@ final class ReplaySession<L: PersistentLearner> {
                 guard range.admits(timestamp: record.timestamp) else { continue }
                 switch core.process(record.value) {
                 case .refused(let error):
-                    pendingDeadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
+                    pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
                                                          reason: error.description, payload: record.value, at: Date()))
                     row.deadLettered += 1
                     share.deadLettered += 1
                     summary.deadLettered += 1
                 case .learned(let signal):
                     if signal.drift || signal.warningStarted {
-                        pendingDrifts.append(core.driftRecord(signal, at: Date()))
+                        pending.driftEvents.append(core.driftRecord(signal, at: Date()))
                         if signal.drift { summary.drifts += 1 }
                     }
                     if let reason = signal.rollback, !guardNoted {
@@ -127,9 +124,9 @@ final class ReplaySession<L: PersistentLearner> {
                     row.eventsLearned += 1
                     share.eventsLearned += 1
                     summary.eventsLearned += 1
-                    unsavedEvents += 1
-                    if core.state.eventsSeen % snapshotEvery == 0 { pendingPoints += core.metricPoints(at: Date()) }
-                    if unsavedEvents >= every {
+                    pending.events += 1
+                    if core.state.eventsSeen % snapshotEvery == 0 { pending.metricPoints += core.metricPoints(at: Date()) }
+                    if pending.events >= every {
                         row.nextOffset = position
                         lineage[tp] = row
                         try checkpoint()
@@ -158,19 +155,13 @@ final class ReplaySession<L: PersistentLearner> {
         let started = ContinuousClock.now
         guard core.state.isFinite else { throw RunnerError.brokenModel(eventsSeen: core.state.eventsSeen) }
         let partitions = lineage.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        let id = try store.save(Checkpoint(
-            pipeline: spec.name, runID: runID, parentID: lastVersion, reason: "replay", eventsSeen: core.state.eventsSeen,
-            partitions: partitions, state: core.state.stateBlob(), metrics: core.state.metrics.filter { $0.value.isFinite },
-            metricPoints: pendingPoints.filter { $0.value.isFinite }, driftEvents: pendingDrifts, rollbacks: [],
-            deadLetters: pendingDeadLetters))
+        let id = try store.save(pending.checkpoint(of: core, pipeline: spec.name, runID: runID, parentID: lastVersion,
+                                                   reason: "replay", partitions: partitions))
         lastVersion = id
         if summary.firstVersion == nil { summary.firstVersion = id }
         summary.lastVersion = id
         summary.checkpoints += 1
-        unsavedEvents = 0
-        pendingPoints.removeAll(keepingCapacity: true)
-        pendingDrifts.removeAll(keepingCapacity: true)
-        pendingDeadLetters.removeAll(keepingCapacity: true)
+        pending.clear()
         logger.debug("replay checkpoint v\(id): \(core.state.eventsSeen) events, saved in \(ContinuousClock.now - started)")
     }
 }
