@@ -101,6 +101,13 @@ public final class KafkaBatch: RandomAccessCollection {
         )
     }
 
+    /// The value bytes of the record at `position` (what `self[position].value` is, without
+    /// building the record). Borrowed from the batch.
+    public func value(at position: Int) -> UnsafeRawBufferPointer {
+        let message = messages[Int(recordSlots[position])]!.pointee
+        return UnsafeRawBufferPointer(start: message.payload, count: message.payload == nil ? 0 : message.len)
+    }
+
     static func timestamp(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> Int64? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let value = rd_kafka_message_timestamp(message, &type)

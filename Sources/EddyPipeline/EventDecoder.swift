@@ -142,9 +142,18 @@ public struct EventDecoder: Sendable {
     /// The number of feature positions (the spec's `featureWidth`).
     public var width: Int { numericCount + vectorSize + (hashed ? Int(hashMask) + 1 : 0) }
 
-    /// Decodes one message into `event`, reusing its storage. After a throw, `event` holds
-    /// partial values: do not learn from it.
+    /// Decodes one message into `event`, reusing its storage: `parse` then `scaleForPredicting`.
+    /// After a throw, `event` holds partial values: do not learn from it.
     public mutating func decode(_ bytes: UnsafeRawBufferPointer, into event: inout DecodedEvent) throws(DecodeError) {
+        try parse(bytes, into: &event)
+        scaleForPredicting(&event)
+    }
+
+    /// The stateless part of `decode`: reads the message into `event` with the numeric fields
+    /// unscaled. It reads nothing the stream changes (the scaler is untouched), so a copy of
+    /// the decoder can parse events ahead of the thread that predicts and learns, which then
+    /// calls `scaleForPredicting(_:)` on each in order.
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer, into event: inout DecodedEvent) throws(DecodeError) {
         guard bytes.count <= maxMessageBytes else { throw .oversize(bytes: bytes.count, limit: maxMessageBytes) }
         let dense = numericCount + vectorSize
         event.numeric.indices.removeAll(keepingCapacity: true)
@@ -188,14 +197,17 @@ public struct EventDecoder: Sendable {
                 }
             }
         }
-        if let scaler {
-            scaler.transform(event.numeric, into: &scaled)
-            for k in 0..<numericCount { event.features.values[k] = scaled.values[k] }
-        } else {
-            event.features.values.withUnsafeMutableBufferPointer { values in
-                for k in 0..<numericCount { values[k] = numeric[k] }
-            }
+        event.features.values.withUnsafeMutableBufferPointer { values in
+            for k in 0..<numericCount { values[k] = numeric[k] }
         }
+    }
+
+    /// Scales a parsed event's numeric fields with the statistics before it (for predicting).
+    /// Does nothing without `scale: standard`.
+    public mutating func scaleForPredicting(_ event: inout DecodedEvent) {
+        guard let scaler else { return }
+        scaler.transform(event.numeric, into: &scaled)
+        for k in 0..<numericCount { event.features.values[k] = scaled.values[k] }
     }
 
     /// Decodes one message.

@@ -64,7 +64,12 @@ final class RunSession<L: PersistentLearner> {
     var lastVersion: Int64?
     /// Per partition: the next offset to read and the events learned/set aside so far.
     var progress: [TopicPartition: PartitionProgress] = [:]
+    /// The row of the partition whose run of records is being processed, kept out of
+    /// `progress` (no hashing per record) until the run ends or a checkpoint reads `progress`.
+    private var currentRow: PartitionProgress?
     var assigned: Set<TopicPartition> = []
+    /// Parses each batch on a second thread while this one learns.
+    private let ahead: ParseAhead
     var consumer: KafkaConsumer!
     var deadLetterProducer: KafkaProducer?
 
@@ -88,6 +93,7 @@ final class RunSession<L: PersistentLearner> {
             core = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner))
             restoredVersion = nil
         }
+        ahead = ParseAhead(decoder: core.state.decoder)
         runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
         let metricName = core.state.rollbackGuard.savedMetricName
         let recent = try store.versions(pipeline: spec.name, limit: 4 * spec.rollback.lookback)
@@ -105,6 +111,7 @@ final class RunSession<L: PersistentLearner> {
     }
 
     func run(options: RunOptions, stop: StopSignal) throws -> RunSummary {
+        defer { ahead.close() }
         logStartup()
         let listener = RebalanceListener(
             partitionsRevoked: { [unowned self] parts in revoke(parts) },
@@ -130,7 +137,7 @@ final class RunSession<L: PersistentLearner> {
         while !stop.isRaised {
             try applyRollbackRequests()
             let batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
-            for record in batch { process(record) }
+            process(batch)
             let now = clock.now
             if !batch.isEmpty {
                 if firstBatch == nil { firstBatch = now }
@@ -171,18 +178,38 @@ final class RunSession<L: PersistentLearner> {
         return try consumer.lag().values.allSatisfy { $0 == 0 }
     }
 
-    /// Predict, score, detect, learn: one event, prequentially.
-    func process(_ record: KafkaRecord) {
-        let tp = record.topicPartition
-        guard assigned.contains(tp) else { return }  // revoked during this poll: its new owner reads it
-        switch core.process(record.value) {
+    /// Predict, score, detect, learn: each event of the batch, prequentially, in order.
+    /// Records come in runs of one partition; assignment only changes inside `poll`.
+    private func process(_ batch: KafkaBatch) {
+        guard !batch.isEmpty else { return }
+        ahead.start(batch)
+        defer {
+            ahead.finish()
+            flushCurrentRow()
+            currentRow = nil
+        }
+        var owned = false
+        for i in batch.indices {
+            let record = batch[i]
+            if record.partition != currentRow?.partition || record.topic != currentRow?.topic {
+                flushCurrentRow()
+                let tp = record.topicPartition
+                owned = assigned.contains(tp)  // revoked during this poll: its new owner reads it
+                currentRow = progress[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)
+            }
+            guard owned else { continue }
+            process(record, at: i)
+        }
+    }
+
+    private func process(_ record: KafkaRecord, at position: Int) {
+        switch ahead.process(position, with: &core) {
         case .refused(let error):
             setAside(record, reason: error.description)
         case .learned(let signal):
             pending.events += 1
             summary.eventsLearned += 1
-            progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
-                .record(offset: record.offset, learned: true)
+            currentRow!.record(offset: record.offset, learned: true)
             if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pending.metricPoints += core.metricPoints(at: Date()) }
             if signal.drift || signal.warningStarted { recordDrift(signal) }
             if signal.decision == .promoted { saveNow(reason: "drift-swap") }
@@ -257,8 +284,7 @@ final class RunSession<L: PersistentLearner> {
         let tp = record.topicPartition
         pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
                                               reason: reason, payload: record.value, at: Date()))
-        progress[tp, default: PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)]
-            .record(offset: record.offset, learned: false)
+        currentRow!.record(offset: record.offset, learned: false)
         summary.deadLettered += 1
         if let producer = deadLetterProducer, let topic = spec.source.deadLetterTopic {
             do {
@@ -276,9 +302,15 @@ final class RunSession<L: PersistentLearner> {
         return false
     }
 
+    private func flushCurrentRow() {
+        guard let row = currentRow else { return }
+        progress[TopicPartition(topic: row.topic, partition: row.partition)] = row
+    }
+
     /// Saves the whole state with the offsets it covers in one transaction, then commits
     /// those offsets to Kafka (for lag monitoring: the database stays the source of truth).
     func checkpoint(reason: String, parent: Int64? = nil, appliedRequests: [Int64] = []) throws {
+        flushCurrentRow()
         let clock = ContinuousClock()
         let start = clock.now
         if spec.rollback.enabled && spec.rollback.onNonFinite && reason != "rollback" && !core.state.isFinite {
@@ -345,7 +377,7 @@ final class RunSession<L: PersistentLearner> {
     private func logProgress(rate: Double) {
         let lag = (try? consumer.lag().values.reduce(0, +)).map(String.init) ?? "?"
         let key = spec.learningTask == .regression ? "mae" : "accuracy"
-        let metric = core.state.rolling.values.first { $0.name == key }?.value ?? .nan
+        let metric = core.state.rolling.value(named: key) ?? .nan
         logger.info("progress: \(core.state.eventsSeen) events, \(Int(rate)) events/s, lag \(lag), rolling \(key) \(String(format: "%.4f", metric)), dead letters \(summary.deadLettered)")
     }
 }

@@ -56,15 +56,26 @@ struct Prequential<L: PersistentLearner> {
     }
 
     mutating func process(_ bytes: UnsafeRawBufferPointer) -> Outcome {
+        var current = DecodedEvent()
+        swap(&current, &event)
+        defer { swap(&current, &event) }
         do {
-            try state.decoder.decode(bytes, into: &event)
+            try state.decoder.parse(bytes, into: &current)
         } catch {
             return .refused(error)
         }
+        return .learned(process(parsed: &current))
+    }
+
+    /// The rest of `process(_:)` for an event already parsed (by `EventDecoder.parse` on a
+    /// copy of this pipeline's decoder, possibly on another thread): scale, predict, score,
+    /// detect, adapt, learn, judge. Events must come in stream order.
+    mutating func process(parsed event: inout DecodedEvent) -> Signal {
+        state.decoder.scaleForPredicting(&event)
         state.learner.predict(event.features, into: &output)
         state.rolling.update(truth: event.label, output: output)
         state.cumulative.update(truth: event.label, output: output)
-        let watched = watchedValue(output)
+        let watched = watchedValue(output, truth: event.label)
         state.detector.update(watched)
         var signal = Signal()
         let warning = state.detector.warningDetected
@@ -73,8 +84,11 @@ struct Prequential<L: PersistentLearner> {
         signal.warningStarted = (warning && !state.inWarning) || twinWarns
         state.inWarning = warning
         if state.adaptation.background != nil {
-            let liveError = errorValue(output)
-            state.adaptation.scoreBackground(event.features, liveError: liveError, output: &scratch, error: errorValue)
+            let truth = event.label, task = spec.learningTask
+            let liveError = Self.errorValue(output, truth: truth, task: task)
+            state.adaptation.scoreBackground(event.features, liveError: liveError, output: &scratch) {
+                Self.errorValue($0, truth: truth, task: task)
+            }
         }
         if signal.drift || signal.warningStarted {
             signal.decision = state.adaptation.decide(drift: signal.drift, warningStarted: signal.warningStarted, live: &state.learner)
@@ -93,7 +107,7 @@ struct Prequential<L: PersistentLearner> {
             state.sinceWindow = 0
             signal.rollback = signal.rollback ?? judgeWindow()
         }
-        return .learned(signal)
+        return signal
     }
 
     /// The guard's judgement at the end of a metrics window: non-finite weights, or too many
@@ -103,7 +117,7 @@ struct Prequential<L: PersistentLearner> {
         if watchesNonFinite && !state.isFinite {
             return "a weight or the scaler's statistics became NaN or infinite by event \(state.eventsSeen)"
         }
-        let metric = state.rolling.values.first { $0.name == guardMetric }?.value ?? .nan
+        let metric = state.rolling.value(named: guardMetric) ?? .nan
         return state.rollbackGuard.windowEnded(metric: metric) ? state.rollbackGuard.reason(metric: metric) : nil
     }
 
@@ -114,19 +128,17 @@ struct Prequential<L: PersistentLearner> {
 
     /// What the detector watches for this event: 0/1 errors (absolute error for a regressor),
     /// or the event's loss (log-loss of the true class, squared error).
-    private func watchedValue(_ output: [Double]) -> Double {
-        let truth = event.label
+    private func watchedValue(_ output: [Double], truth: Double) -> Double {
         switch (spec.learningTask, spec.drift.watch) {
         case (.regression, .loss): return (output[0] - truth) * (output[0] - truth)
-        case (_, .error): return errorValue(output)
+        case (_, .error): return Self.errorValue(output, truth: truth, task: spec.learningTask)
         case (_, .loss): return -log(max(output[Int(truth)], 1e-15))
         }
     }
 
     /// The event's error: 1/0 for a wrong/right class, the absolute error for a regressor.
-    private func errorValue(_ output: [Double]) -> Double {
-        let truth = event.label
-        if case .regression = spec.learningTask { return abs(output[0] - truth) }
+    private static func errorValue(_ output: [Double], truth: Double, task: LearningTask) -> Double {
+        if case .regression = task { return abs(output[0] - truth) }
         var best = 0
         for k in 1..<output.count where output[k] > output[best] { best = k }
         return Double(best) == truth ? 0 : 1

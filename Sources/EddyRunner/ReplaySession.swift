@@ -25,6 +25,8 @@ final class ReplaySession<L: PersistentLearner> {
     var pending = PendingWork()
     /// Whether a rollback-guard trip was logged (once per replay).
     var guardNoted = false
+    /// Parses each batch on a second thread while this one learns.
+    private let ahead: ParseAhead
 
     var summary: ReplaySummary
 
@@ -40,6 +42,7 @@ final class ReplaySession<L: PersistentLearner> {
         } else {
             core = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner))
         }
+        ahead = ParseAhead(decoder: core.state.decoder)
         warmStart = start?.id
         lastVersion = start?.id
         runID = try store.startRun(pipeline: spec.name, configJSON: spec.snapshot.json)
@@ -49,6 +52,7 @@ final class ReplaySession<L: PersistentLearner> {
     }
 
     func run(plan: [(TopicPartition, Range<Int64>)], stop: StopSignal, progress: (ReplayProgress) -> Void) throws -> ReplaySummary {
+        defer { ahead.close() }
         let total = plan.reduce(Int64(0)) { $0 + Int64($1.1.count) }
         logger.info("""
             eddy replay \(spec.name): \(range), \(plan.count) partitions, \(total) offsets to read, \
@@ -102,10 +106,13 @@ final class ReplaySession<L: PersistentLearner> {
         var interrupted = false
         while let batch = try reader.next() {
             summary.recordsRead += batch.count
-            for record in batch {
+            ahead.start(batch)
+            defer { ahead.finish() }
+            for i in batch.indices {
+                let record = batch[i]
                 position = record.offset + 1
                 guard range.admits(timestamp: record.timestamp) else { continue }
-                switch core.process(record.value) {
+                switch ahead.process(i, with: &core) {
                 case .refused(let error):
                     pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
                                                          reason: error.description, payload: record.value, at: Date()))

@@ -110,6 +110,11 @@ func suiteMatchesSeparateMetrics(task: LearningTask, window: Int?) {
                 #expect(suite.values == separate.values(withAUC: withAUC || window != nil), "event \(i)")
             }
         }
+        // One metric read alone is the one `values` lists; a metric the suite lacks is nil.
+        for metric in suite.values { #expect(suite.value(named: metric.name) == metric.value) }
+        #expect(suite.names == suite.values.map(\.name))
+        #expect(suite.value(named: "roc_auc") == nil ? !suite.names.contains("roc_auc") : task == .binary)
+        #expect(suite.value(named: "no_such_metric") == nil)
     }
 }
 

@@ -75,23 +75,36 @@ public struct MetricSuite: Sendable {
 
     /// Every metric's name and current value, in a fixed order.
     public var values: [MetricValue] {
+        names.map { MetricValue($0, value(named: $0)!) }
+    }
+
+    /// The names of the suite's metrics, in the order `values` lists them.
+    public var names: [String] {
         switch task {
-        case .regression:
-            return [MetricValue("mae", mae.value), MetricValue("rmse", rmse.value), MetricValue("r2", r2.value)]
-        case .binary, .multiclass:
-            var out = [MetricValue("accuracy", value(of: Accuracy.self)),
-                       MetricValue("macro_precision", value(of: MacroPrecision.self)),
-                       MetricValue("macro_recall", value(of: MacroRecall.self)),
-                       MetricValue("macro_f1", value(of: MacroF1.self))]
-            if task == .binary {
-                out += [MetricValue("f1", value(of: F1.self)), MetricValue("log_loss", logLoss.value)]
-                if let recent {
-                    out.append(MetricValue("roc_auc", Self.rocAUC(of: recent).value))
-                } else if cumulativeAUC {
-                    out.append(MetricValue("roc_auc", rocAUC.value))
-                }
-            }
-            return out
+        case .regression: return ["mae", "rmse", "r2"]
+        case .multiclass: return ["accuracy", "macro_precision", "macro_recall", "macro_f1"]
+        case .binary:
+            let auc = recent != nil || cumulativeAUC ? ["roc_auc"] : []
+            return ["accuracy", "macro_precision", "macro_recall", "macro_f1", "f1", "log_loss"] + auc
+        }
+    }
+
+    /// One metric's current value, computed alone (a rolling ROC AUC sorts its window, so
+    /// read it only when it is wanted); nil for a name not in `names`.
+    public func value(named name: String) -> Double? {
+        switch (task, name) {
+        case (.regression, "mae"): mae.value
+        case (.regression, "rmse"): rmse.value
+        case (.regression, "r2"): r2.value
+        case (.regression, _): nil
+        case (_, "accuracy"): value(of: Accuracy.self)
+        case (_, "macro_precision"): value(of: MacroPrecision.self)
+        case (_, "macro_recall"): value(of: MacroRecall.self)
+        case (_, "macro_f1"): value(of: MacroF1.self)
+        case (.binary, "f1"): value(of: F1.self)
+        case (.binary, "log_loss"): logLoss.value
+        case (.binary, "roc_auc"): recent.map { Self.rocAUC(of: $0).value } ?? (cumulativeAUC ? rocAUC.value : nil)
+        default: nil
         }
     }
 
