@@ -101,6 +101,16 @@ public final class KafkaBatch: RandomAccessCollection {
         )
     }
 
+    /// The topics of the batch's records, numbered as `place(at:)` gives them.
+    public var topics: [String] { topicNames }
+
+    /// Where the record at `position` is: its topic (an index into `topics`), partition and
+    /// offset, read without building the record.
+    public func place(at position: Int) -> (topic: Int, partition: Int32, offset: Int64) {
+        let message = messages[Int(recordSlots[position])]!.pointee
+        return (Int(topicIndex[position]), message.partition, message.offset)
+    }
+
     /// The value bytes of the record at `position` (what `self[position].value` is, without
     /// building the record). Borrowed from the batch.
     public func value(at position: Int) -> UnsafeRawBufferPointer {

@@ -114,6 +114,47 @@ struct NumberParser: Sendable {
     /// fast paths handle exactly; nil otherwise (then `parse` must be used on the whole token).
     @inline(__always)
     static func fastPrefix(_ p: UnsafePointer<UInt8>, _ count: Int) -> (length: Int, value: Double)? {
+        if count >= 17, let short = shortDecimal(p) { return short }
+        return generalPrefix(p, count)
+    }
+
+    /// The commonest number in events, `[-]I.F` or `[-]I` with at most 7 digits on either side
+    /// of the point, read from 16 bytes at once with few branches; nil for anything else
+    /// (then `generalPrefix` decides). At least 17 bytes at `p` must be readable. Such a
+    /// number has at most 14 digits, so one correctly rounded division gives it exactly.
+    @inline(__always)
+    private static func shortDecimal(_ p: UnsafePointer<UInt8>) -> (length: Int, value: Double)? {
+        let sign = p[0] == UInt8(ascii: "-") ? 1 : 0
+        let q = p + sign
+        let (integerDigits, integer) = leadingDigits(q)
+        guard integerDigits > 0 && integerDigits < 8 else { return nil }
+        // A lone "0" may lead, as JSON allows; "01" is no JSON number: the general path judges it.
+        guard integerDigits == 1 || q[0] != 0x30 else { return nil }
+        let point = q[integerDigits]
+        var length = integerDigits
+        var mantissa = integer
+        var scale = 0
+        if point == UInt8(ascii: ".") {
+            let (fractionDigits, fraction) = leadingDigits(q + integerDigits + 1)
+            guard fractionDigits > 0 && fractionDigits < 8 else { return nil }
+            mantissa = integer &* integerPower(fractionDigits) &+ fraction
+            scale = fractionDigits
+            length += 1 + fractionDigits
+        }
+        guard !isNumberContinuation(q[length]) else { return nil }
+        let magnitude = Double(mantissa) / power(scale)
+        let value = Double(bitPattern: magnitude.bitPattern | UInt64(sign) << 63)
+        return (sign + length, value)
+    }
+
+    /// Whether `c` could continue a number (a digit, a point, an exponent or a sign).
+    @inline(__always)
+    private static func isNumberContinuation(_ c: UInt8) -> Bool {
+        c &- 0x30 < 10 || c == UInt8(ascii: ".") || c | 0x20 == UInt8(ascii: "e") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
+    }
+
+    /// `fastPrefix` for any decimal its exact paths cover.
+    private static func generalPrefix(_ p: UnsafePointer<UInt8>, _ count: Int) -> (length: Int, value: Double)? {
         if count == 0 { return nil }
         var i = 0
         let negative = p[0] == UInt8(ascii: "-")

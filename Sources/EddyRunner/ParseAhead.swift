@@ -31,8 +31,12 @@ final class ParseAhead: @unchecked Sendable {
     private var events: UnsafeMutablePointer<DecodedEvent>
     /// Why message `i` cannot be learned from; nil when it parsed.
     private var errors: UnsafeMutablePointer<DecodeError?>
+    /// Where message `i` is (`KafkaBatch.place(at:)`), read by the parser so that this
+    /// thread finds it in a compact array.
+    private var places: UnsafeMutablePointer<(topic: Int, partition: Int32, offset: Int64)>
     private var capacity = 0
-    private var payloads: [UnsafeRawBufferPointer] = []
+    /// The batch being parsed (between `start` and `finish`).
+    private var batch: KafkaBatch?
     /// Messages of the current batch parsed so far (published by the parser after each one).
     private let parsed = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)
@@ -44,6 +48,7 @@ final class ParseAhead: @unchecked Sendable {
         self.decoder = decoder
         events = .allocate(capacity: 0)
         errors = .allocate(capacity: 0)
+        places = .allocate(capacity: 0)
         let thread = Thread { [self] in parseBatches() }
         thread.name = "eddy-parse"
         thread.start()
@@ -54,17 +59,24 @@ final class ParseAhead: @unchecked Sendable {
         events.deallocate()
         errors.deinitialize(count: capacity)
         errors.deallocate()
+        places.deallocate()
     }
 
     /// Starts parsing the batch's messages. The batch must stay alive until `finish()`.
     func start(_ batch: KafkaBatch) {
         precondition(!running, "ParseAhead.start before the previous batch finished")
-        payloads.removeAll(keepingCapacity: true)
-        for i in batch.indices { payloads.append(batch.value(at: i)) }
-        reserve(payloads.count)
+        reserve(batch.count)
+        self.batch = batch
         parsed.store(0, ordering: .relaxed)
         running = true
         batchReady.signal()
+    }
+
+    /// Where message `i` of the batch is (waiting for the parser to reach it).
+    @inline(__always)
+    func place(_ i: Int) -> (topic: Int, partition: Int32, offset: Int64) {
+        waitFor(i)
+        return places[i]
     }
 
     /// Message `i` of the batch through the rest of the prequential step (waiting for the
@@ -80,6 +92,7 @@ final class ParseAhead: @unchecked Sendable {
     func finish() {
         guard running else { return }
         batchParsed.wait()
+        batch = nil
         running = false
     }
 
@@ -112,6 +125,8 @@ final class ParseAhead: @unchecked Sendable {
         (newErrors + capacity).initialize(repeating: nil, count: grown - capacity)
         errors.deallocate()
         errors = newErrors
+        places.deallocate()
+        places = .allocate(capacity: grown)
         capacity = grown
     }
 
@@ -120,9 +135,11 @@ final class ParseAhead: @unchecked Sendable {
         while true {
             batchReady.wait()
             if closing.load(ordering: .acquiring) { return }
-            for i in 0..<payloads.count {
+            guard let batch else { continue }
+            for i in batch.indices {
+                places[i] = batch.place(at: i)
                 do throws(DecodeError) {
-                    try decoder.parse(payloads[i], into: &events[i])
+                    try decoder.parse(batch.value(at: i), into: &events[i])
                     errors[i] = nil
                 } catch {
                     errors[i] = error

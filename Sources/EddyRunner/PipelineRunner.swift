@@ -189,32 +189,33 @@ final class RunSession<L: PersistentLearner> {
             currentRow = nil
         }
         var owned = false
+        var run = (topic: -1, partition: Int32(-1))
         for i in batch.indices {
-            let record = batch[i]
-            if record.partition != currentRow?.partition || record.topic != currentRow?.topic {
+            let place = ahead.place(i)
+            if place.topic != run.topic || place.partition != run.partition {
                 flushCurrentRow()
-                let tp = record.topicPartition
+                run = (place.topic, place.partition)
+                let tp = TopicPartition(topic: batch.topics[place.topic], partition: place.partition)
                 owned = assigned.contains(tp)  // revoked during this poll: its new owner reads it
                 currentRow = progress[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)
             }
             guard owned else { continue }
-            process(record, at: i)
+            switch ahead.process(i, with: &core) {
+            case .refused(let error): setAside(batch[i], reason: error.description)
+            case .learned(let signal): learned(signal, offset: place.offset)
+            }
         }
     }
 
-    private func process(_ record: KafkaRecord, at position: Int) {
-        switch ahead.process(position, with: &core) {
-        case .refused(let error):
-            setAside(record, reason: error.description)
-        case .learned(let signal):
-            pending.events += 1
-            summary.eventsLearned += 1
-            currentRow!.record(offset: record.offset, learned: true)
-            if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pending.metricPoints += core.metricPoints(at: Date()) }
-            if signal.drift || signal.warningStarted { recordDrift(signal) }
-            if signal.decision == .promoted { saveNow(reason: "drift-swap") }
-            if let reason = signal.rollback { rollBackAutomatically(reason: reason) }
-        }
+    /// Counts a learned event and acts on what the core signalled.
+    private func learned(_ signal: Prequential<L>.Signal, offset: Int64) {
+        pending.events += 1
+        summary.eventsLearned += 1
+        currentRow!.record(offset: offset, learned: true)
+        if core.state.eventsSeen % spec.metrics.snapshotEvery == 0 { pending.metricPoints += core.metricPoints(at: Date()) }
+        if signal.drift || signal.warningStarted { recordDrift(signal) }
+        if signal.decision == .promoted { saveNow(reason: "drift-swap") }
+        if let reason = signal.rollback { rollBackAutomatically(reason: reason) }
     }
 
     private func recordDrift(_ signal: Prequential<L>.Signal) {
