@@ -27,6 +27,9 @@ import Testing
             "2.2250738585072011e-308", "1e-400",
             // What Python's round(x, 6) prints.
             "-0.123456", "1.5", "0.25", "-7.617602", "0.050315", "1.13118", "1e-06", "-5e-06", "123456.789012",
+            // The short decimal path's edges: seven digits either side of the point, then eight.
+            "7", "-7", "1234567", "12345678", "1234567.1234567", "-1234567.1234567", "12345678.1234567",
+            "1234567.12345678", "0.1234567", "-0.0000001", "9999999.9999999", "1.0", "10.01", "-0.5",
         ]
         for e in -30...30 { texts.append("7e\(e)"); texts.append("-1.1e\(e)") }
         // Runs of 1 to 20 digits, read eight bytes at a time wherever eight bytes are readable.
