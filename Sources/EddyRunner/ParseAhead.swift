@@ -39,6 +39,9 @@ final class ParseAhead: @unchecked Sendable {
     private var batch: KafkaBatch?
     /// Messages of the current batch parsed so far (published by the parser after each one).
     private let parsed = Atomic<Int>(0)
+    /// The last value of `parsed` this (the learner's) thread saw: messages below it are
+    /// ready without touching the counter, which the parser keeps writing.
+    private var known = 0
     private let closing = Atomic<Bool>(false)
     private let batchReady = DispatchSemaphore(value: 0)
     private let batchParsed = DispatchSemaphore(value: 0)
@@ -68,6 +71,7 @@ final class ParseAhead: @unchecked Sendable {
         reserve(batch.count)
         self.batch = batch
         parsed.store(0, ordering: .relaxed)
+        known = 0
         running = true
         batchReady.signal()
     }
@@ -105,8 +109,11 @@ final class ParseAhead: @unchecked Sendable {
 
     @inline(__always)
     private func waitFor(_ i: Int) {
+        if i < known { return }
         var spins = 0
-        while parsed.load(ordering: .acquiring) <= i {
+        while true {
+            known = parsed.load(ordering: .acquiring)
+            if i < known { return }
             spins += 1
             if spins > 100 { sched_yield() }
         }
