@@ -43,7 +43,9 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
     /// The intercept.
     public var bias: Double { parameters.tensors[1].scalars[0] }
 
-    /// The raw score `w . x + b`.
+    /// The raw score `w . x + b`. Inlined, so a caller holding the model `inout` (the
+    /// prequential loop) reads it in place instead of passing a copy of the whole model.
+    @inline(__always)
     public func decision(_ x: FeatureVector) -> Double {
         precondition(x.fits(inputWidth), "feature positions outside the model's \(inputWidth) inputs")
         return parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
