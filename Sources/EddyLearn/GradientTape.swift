@@ -1,4 +1,5 @@
 import EddyFeatures
+import Foundation
 
 /// A tensor recorded on a `GradientTape`: the result of `watch`, `constant` or an op.
 public struct TensorHandle: Hashable, Sendable {
@@ -36,6 +37,9 @@ public struct GradientTape: Sendable {
     struct Node {
         var op: Op
         var requiresGrad: Bool
+        /// The stored value still lacks `log1p(param)`: a binary log-loss against a constant
+        /// label keeps e^-|p| in `param` and adds that last term when the value is first read.
+        var valuePending = false
         private var rank: UInt8
         var a: Int32
         var b: Int32
@@ -47,6 +51,7 @@ public struct GradientTape: Sendable {
         /// `.dot`/`.gatherRows`: where the tape's copy of the feature values starts in `inputs`,
         /// how many there are, and where their positions start in `positions` (-1: dense).
         private var inputOffset: Int32 = 0, inputLength: Int32 = 0, positionOffset: Int32 = -1
+        /// A loss's parameter (the Huber delta), or the deferred term's argument (`valuePending`).
         var param: Double
         /// The loss node's derivative with respect to its prediction against a constant label,
         /// found while its value was (the two share their work).
@@ -269,6 +274,7 @@ public struct GradientTape: Sendable {
     public func value(of x: TensorHandle) -> Tensor {
         let node = node(x)
         if node.offset < 0 { return watched[Int(node.slot)] }
+        if node.valuePending { return Tensor(values[node.offset] + Foundation.log1p(node.param)) }
         return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: values + node.offset, count: node.shape.count)))
     }
 
@@ -276,6 +282,7 @@ public struct GradientTape: Sendable {
     public func scalar(of x: TensorHandle) -> Double {
         let node = node(x)
         if node.offset < 0 { return watched[Int(node.slot)].scalars[0] }
+        if node.valuePending { return values[node.offset] + Foundation.log1p(node.param) }
         return values[node.offset]
     }
 
@@ -397,7 +404,10 @@ public struct GradientTape: Sendable {
         let i = Int(x.index)
         precondition(i < nodeCount, "tensor handle not recorded on this tape since its last reset()")
         let o = nodes[i].offset
-        if o >= 0 { return o }
+        if o >= 0 {
+            materialize(i)
+            return o
+        }
         let slot = Int(nodes[i].slot)
         let n = watched[slot].count
         let start = reserveValues(n)
@@ -411,4 +421,13 @@ public struct GradientTape: Sendable {
     }
 
     mutating func requires(_ a: TensorHandle) -> Bool { nodes[Int(a.index)].requiresGrad }
+
+    /// Completes node `i`'s value when a term of it was deferred (`Node.valuePending`), before
+    /// an op reads it.
+    @inline(__always)
+    mutating func materialize(_ i: Int) {
+        guard nodes[i].valuePending else { return }
+        values[nodes[i].offset] += Foundation.log1p(nodes[i].param)
+        nodes[i].valuePending = false
+    }
 }

@@ -63,18 +63,18 @@ enum Kernels {
         }
     }
 
-    /// `(loss(op, p, t, param), lossDerivative(op, p, t, param))`, bit for bit, with the
-    /// binary log-loss's two uses of `e^-|p|` sharing one `exp`.
+    /// The binary log-loss of logit `p` against label `t` in parts that share one `exp`:
+    /// `head + log1p(e)` is `loss(.binaryLogLoss, p, t, 0)` and `slope` is
+    /// `lossDerivative(.binaryLogLoss, p, t, 0)`, bit for bit. `log1p(e)` lies in [0, log 2], so
+    /// the loss is finite exactly when `head` is.
     @inline(__always)
-    static func lossAndDerivative(_ op: GradientTape.Op, _ p: Double, _ t: Double, _ param: Double) -> (Double, Double) {
-        guard op == .binaryLogLoss else { return (loss(op, p, t, param), lossDerivative(op, p, t, param)) }
+    static func binaryLogLossParts(_ p: Double, _ t: Double) -> (head: Double, e: Double, slope: Double) {
         let e = Foundation.exp(-abs(p))
-        let value = max(p, 0) - p * t + Foundation.log1p(e)
         // The derivative is -sigmoid(-p) for t == 1, sigmoid(p) - t otherwise (as `lossDerivative`);
         // sigmoid(z) is 1 / (1 + e^-|z|) for z >= 0 and e^-|z| / (1 + e^-|z|) below, as `sigmoid` computes it.
         let z = t == 1 ? -p : p
         let s = z >= 0 ? 1 / (1 + e) : e / (1 + e)
-        return (value, t == 1 ? -s : t == 0 ? s : s - t)
+        return (max(p, 0) - p * t, e, t == 1 ? -s : t == 0 ? s : s - t)
     }
 
     /// The derivative of `loss(op, p, t, param)` with respect to `p`.

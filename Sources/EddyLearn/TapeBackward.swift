@@ -8,18 +8,24 @@ extension GradientTape {
         let seed = nodes[loss]
         if seed.offset < 0 { slots[Int(seed.slot)].dense = true }
         // Dense slot gradients follow the node gradients in `grads`: one buffer, zeroed at once.
-        var total = valueCount
-        for s in 0..<watched.count where slots[s].dense {
-            slots[s].grad = total
-            total += slots[s].count
+        var total = valueCount, sparse = false
+        for s in 0..<watched.count {
+            if slots[s].dense {
+                slots[s].grad = total
+                total += slots[s].count
+            } else {
+                sparse = true
+            }
         }
         reserveGrads(upTo: total)
         gradCount = total
         let g = grads
         g.update(repeating: 0, count: total)
-        for s in 0..<watched.count where !slots[s].dense {
-            slotIndices[s].removeAll(keepingCapacity: true)
-            slotValues[s].removeAll(keepingCapacity: true)
+        if sparse {
+            for s in 0..<watched.count where !slots[s].dense {
+                slotIndices[s].removeAll(keepingCapacity: true)
+                slotValues[s].removeAll(keepingCapacity: true)
+            }
         }
         if seed.offset < 0 {
             let slot = slots[Int(seed.slot)]
@@ -49,45 +55,63 @@ extension GradientTape {
                 dotBackward(node, nodes, g[o], g, inputs, positions)
             case .gatherRows:
                 gatherBackward(node, nodes, g, positions)
-            case .sum, .mean:
-                let a = nodes[Int(node.a)]
-                let n = a.shape.count
-                let d = node.op == .mean ? g[o] / Double(n) : g[o]
-                for k in 0..<n { g[a.offset + k] += d }
+            case .sum, .mean, .softmaxCrossEntropy:
+                Self.reductionBackward(node, nodes, v, g)
             case .exp, .log, .log1p, .sigmoid, .tanh, .relu, .softplus, .softmax, .logSoftmax:
                 Self.unaryBackward(node, nodes, v, g)
-            case .softmaxCrossEntropy:
-                let a = nodes[Int(node.a)], t = nodes[Int(node.b)]
-                let rows = a.shape.rows, cols = a.shape.cols
-                let scale = g[o] / Double(rows)
-                for r in 0..<rows {
-                    let label = Int(v[t.offset + r])
-                    let x = v + a.offset + r * cols
-                    var top = -Double.infinity
-                    for c in 0..<cols { top = max(top, x[c]) }
-                    var total = 0.0
-                    for c in 0..<cols { total += Foundation.exp(x[c] - top) }
-                    for c in 0..<cols {
-                        let p = Foundation.exp(x[c] - top) / total
-                        g[a.offset + r * cols + c] += scale * (p - (c == label ? 1 : 0))
-                    }
-                }
             case .squaredError, .huber, .binaryLogLoss, .hinge:
-                let a = nodes[Int(node.a)]
                 if node.b < 0 {
-                    g[a.offset] += g[o] * node.slope
-                    continue
-                }
-                let t = nodes[Int(node.b)]
-                let n = a.shape.count
-                let scale = g[o] / Double(n)
-                for k in 0..<n {
-                    g[a.offset + k] += scale * Kernels.lossDerivative(node.op, v[a.offset + k], v[t.offset + k], node.param)
+                    g[nodes[Int(node.a)].offset] += g[o] * node.slope
+                } else {
+                    Self.lossBackward(node, nodes, v, g)
                 }
             }
         }
     }
 
+    // The helpers below stay out of the sweep's loop (`@inline(never)`), so the common nodes
+    // of linear models run in a loop that keeps its pointers in registers.
+
+    @inline(never)
+    private static func reductionBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                          _ g: UnsafeMutablePointer<Double>) {
+        let o = node.offset
+        let a = nodes[Int(node.a)]
+        if node.op != .softmaxCrossEntropy {
+            let n = a.shape.count
+            let d = node.op == .mean ? g[o] / Double(n) : g[o]
+            for k in 0..<n { g[a.offset + k] += d }
+            return
+        }
+        let t = nodes[Int(node.b)]
+        let rows = a.shape.rows, cols = a.shape.cols
+        let scale = g[o] / Double(rows)
+        for r in 0..<rows {
+            let label = Int(v[t.offset + r])
+            let x = v + a.offset + r * cols
+            var top = -Double.infinity
+            for c in 0..<cols { top = max(top, x[c]) }
+            var total = 0.0
+            for c in 0..<cols { total += Foundation.exp(x[c] - top) }
+            for c in 0..<cols {
+                let p = Foundation.exp(x[c] - top) / total
+                g[a.offset + r * cols + c] += scale * (p - (c == label ? 1 : 0))
+            }
+        }
+    }
+
+    @inline(never)
+    private static func lossBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                     _ g: UnsafeMutablePointer<Double>) {
+        let a = nodes[Int(node.a)], t = nodes[Int(node.b)]
+        let n = a.shape.count
+        let scale = g[node.offset] / Double(n)
+        for k in 0..<n {
+            g[a.offset + k] += scale * Kernels.lossDerivative(node.op, v[a.offset + k], v[t.offset + k], node.param)
+        }
+    }
+
+    @inline(never)
     private static func binaryBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
                                        _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)], b = nodes[Int(node.b)]
@@ -118,6 +142,7 @@ extension GradientTape {
         }
     }
 
+    @inline(never)
     private static func matmulBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
                                        _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)], b = nodes[Int(node.b)]
@@ -175,6 +200,7 @@ extension GradientTape {
         slotValues[s].append(contentsOf: UnsafeBufferPointer(start: xv, count: n).lazy.map { d * $0 })
     }
 
+    @inline(never)
     private mutating func gatherBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ g: UnsafeMutablePointer<Double>,
                                          _ positions: UnsafePointer<Int32>) {
         let t = nodes[Int(node.a)]
@@ -201,6 +227,7 @@ extension GradientTape {
         }
     }
 
+    @inline(never)
     private static func unaryBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
                                       _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)]

@@ -105,6 +105,7 @@ extension GradientTape {
     mutating func dot(_ w: TensorHandle, _ x: FeatureVector, bias: TensorHandle?) -> TensorHandle {
         prepare()
         let wn = node(w)
+        materialize(Int(w.index))
         if let last = x.indices.last { precondition(Int(last) < wn.shape.count && x.indices.allSatisfy { $0 >= 0 && Int($0) < wn.shape.count }, "feature position out of range of \(wn.shape)") }
         else { precondition(x.count <= wn.shape.count, "\(x.count) dense features do not fit \(wn.shape)") }
         precondition(!used, "record on a used tape only after reset()")
@@ -112,6 +113,7 @@ extension GradientTape {
         var shift = 0.0, biasRequires = false
         if let bias {
             let bn = node(bias)
+            materialize(Int(bias.index))
             precondition(bn.shape.count == 1, "the bias of dot(_:_:plus:) must be a scalar, got \(bn.shape)")
             if bn.op == .variable { slots[Int(bn.slot)].dense = true }
             shift = withReadable(bias) { $0[0] }
@@ -290,12 +292,24 @@ extension GradientTape {
         let sp = shape(of: prediction)
         precondition(sp.count == 1, "\(op) with a scalar label needs a one-element prediction, got \(sp)")
         precondition(!used, "record on a used tape only after reset()")
-        let po = offset(of: prediction)
-        let (value, slope) = Kernels.lossAndDerivative(op, values[po], label, param)
-        let o = reserveValues(1)
-        values[o] = value
-        let index = push(Node(op: op, requiresGrad: requires(prediction), a: prediction.index, b: -1, slot: -1,
-                              shape: .scalar, offset: o, param: param, slope: slope))
+        let p = values[offset(of: prediction)]
+        var node = Node(op: op, requiresGrad: requires(prediction), a: prediction.index, b: -1, slot: -1,
+                        shape: .scalar, offset: reserveValues(1), param: param)
+        let value: Double
+        if op == .binaryLogLoss {
+            // The value's last term, log1p(e^-|p|), waits until someone reads the value (a model
+            // stepping on the gradient never does); it cannot make the value non-finite.
+            let parts = Kernels.binaryLogLossParts(p, label)
+            value = parts.head
+            node.slope = parts.slope
+            node.param = parts.e
+            node.valuePending = true
+        } else {
+            value = Kernels.loss(op, p, label, param)
+            node.slope = Kernels.lossDerivative(op, p, label, param)
+        }
+        values[node.offset] = value
+        let index = push(node)
         if fault == nil && !value.isFinite { fault = op }
         return TensorHandle(index: index)
     }

@@ -107,21 +107,31 @@ public struct Parameters<O: Optimizer>: Sendable {
                 throw .nonFiniteGradient
             }
         }
-        let policy = policy, clip = interceptPolicy
-        for k in 0..<count {
-            let slot = tape.slots[k]
-            if let rate = ownRate[k] {
-                let lr = rate.at(optimizer.iterations)
-                Self.withEntries(slot, gradients, indices, values, k, &tensors[k], &optimizer) { variable, _, entries in
-                    forEachEntry(entries, &variable, policy: clip, scale: scale) { w, i, gi in w[i] -= lr * gi }
-                }
-            } else {
-                Self.withEntries(slot, gradients, indices, values, k, &tensors[k], &optimizer) { variable, optimizer, entries in
-                    optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+        Self.update(&tensors, &optimizer, tape.slots, gradients, indices, values, ownRate: ownRate,
+                    policy: policy, interceptPolicy: interceptPolicy, scale: scale)
+        optimizer.endStep()
+    }
+
+    /// Applies each slot's gradient to its variable: plain SGD at the slot's own rate, or the
+    /// optimizer. The variables are reached through one pointer (one uniqueness check for all).
+    @inline(__always)
+    static func update(_ tensors: inout [Tensor], _ optimizer: inout O, _ slots: UnsafeMutablePointer<GradientTape.Slot>,
+                       _ gradients: UnsafePointer<Double>, _ indices: [[Int]], _ values: [[Double]], ownRate: [LearningRate?],
+                       policy: GradientPolicy, interceptPolicy: GradientPolicy, scale: Double) {
+        tensors.withUnsafeMutableBufferPointer { variables in
+            for k in 0..<variables.count {
+                if let rate = ownRate[k] {
+                    let lr = rate.at(optimizer.iterations)
+                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, _, entries in
+                        forEachEntry(entries, &variable, policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                    }
+                } else {
+                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, optimizer, entries in
+                        optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+                    }
                 }
             }
         }
-        optimizer.endStep()
     }
 
     /// Calls `body` with the gradient of watched `slot` (number `k`), viewed in place in the

@@ -25,6 +25,16 @@ public struct SGD: Optimizer, Equatable {
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let lr = learningRate.at(iterations) * learningRateScale
         if momentum == 0 {
+            if !entries.isSparse && !policy.penalised && scale == 1 {
+                // The common case as one loop without calls or branches, which the compiler
+                // vectorises: `forEachEntry`'s plain path with the update written in.
+                let g = entries.dense, clip = policy.clipValue
+                variable.scalars.withUnsafeMutableBufferPointer { w in
+                    precondition(w.count == g.count, "gradient of \(g.count) entries for \(w.count) weights")
+                    for i in 0..<g.count { w[i] -= lr * min(max(g[i], -clip), clip) }
+                }
+                return
+            }
             forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
             return
         }
