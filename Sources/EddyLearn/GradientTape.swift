@@ -164,6 +164,7 @@ public struct GradientTape: Sendable {
     @inline(__always) mutating func reserveSlots(upTo n: Int) { if buffers.reserveSlots(upTo: n) { arena.buffers = buffers } }
 
     /// Forgets everything recorded, keeping the buffers for the next step.
+    @inline(__always)
     public mutating func reset() {
         nodeCount = 0
         valueCount = 0
@@ -304,6 +305,7 @@ public struct GradientTape: Sendable {
     }
 
     /// `backward(from:)`; with `keepingWatched` the watched tensors stay (for `giveBack(_:)`).
+    @inline(__always)
     mutating func backward(from loss: TensorHandle, keepingWatched: Bool) throws(TapeError) {
         guard !used else { throw .alreadyUsed }
         guard Int(loss.index) < nodeCount else { throw .unknownHandle }

@@ -56,8 +56,10 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         if output.count != 2 { output = [0, 0] }
         let p = Kernels.sigmoid(decision(x))
-        output[0] = 1 - p
-        output[1] = p
+        output.withUnsafeMutableBufferPointer { out in
+            out[0] = 1 - p
+            out[1] = p
+        }
     }
 
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
