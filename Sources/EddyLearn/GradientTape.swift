@@ -32,8 +32,8 @@ public struct GradientTape: Sendable {
     }
 
     /// A recorded op: 56 bytes, so the backward sweep reads it in a few loads. Sizes and
-    /// offsets are stored as `Int32` (`reserveValues` and `storeInput` refuse a tape past 2^31
-    /// values) and read as `Int`.
+    /// offsets are stored as `Int32` and read as `Int`; offsets are stored unchecked because
+    /// `reserveValues` and `storeInput` refuse a tape past 2^31 values.
     struct Node {
         var op: Op
         var requiresGrad: Bool
@@ -67,7 +67,7 @@ public struct GradientTape: Sendable {
             self.slot = slot
             rows = Int32(shape.rows)
             cols = Int32(shape.cols)
-            valueOffset = Int32(offset)
+            valueOffset = Int32(truncatingIfNeeded: offset)
             self.param = param
             self.slope = slope
         }
@@ -75,19 +75,19 @@ public struct GradientTape: Sendable {
         var shape: Shape { Shape(rank: Int(rank), rows: Int(rows), cols: Int(cols)) }
         var offset: Int {
             get { Int(valueOffset) }
-            set { valueOffset = Int32(newValue) }
+            set { valueOffset = Int32(truncatingIfNeeded: newValue) }
         }
         var input: Int {
             get { Int(inputOffset) }
-            set { inputOffset = Int32(newValue) }
+            set { inputOffset = Int32(truncatingIfNeeded: newValue) }
         }
         var inputCount: Int {
             get { Int(inputLength) }
-            set { inputLength = Int32(newValue) }
+            set { inputLength = Int32(truncatingIfNeeded: newValue) }
         }
         var positions: Int {
             get { Int(positionOffset) }
-            set { positionOffset = Int32(newValue) }
+            set { positionOffset = Int32(truncatingIfNeeded: newValue) }
         }
 
         static let empty = Node(op: .constant, requiresGrad: false, a: -1, b: -1, slot: -1, shape: .scalar, offset: -1, param: 0)
@@ -357,13 +357,13 @@ public struct GradientTape: Sendable {
         node.inputCount = n
         node.positions = -1
         if n == 0 { return }
-        inputCount += n
+        inputCount &+= n
         reserveInputs(upTo: inputCount)
         let dst = inputs + node.input
         x.values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: n) }
         if x.isDense { return }
         node.positions = positionCount
-        positionCount += n
+        positionCount &+= n
         reservePositions(upTo: positionCount)
         let to = positions + node.positions
         x.indices.withUnsafeBufferPointer { to.update(from: $0.baseAddress!, count: n) }
