@@ -11,8 +11,9 @@ public struct TensorHandle: Hashable, Sendable {
 /// ops, then ask for the gradient of the loss.
 ///
 /// A default tape answers once; `GradientTape(persistent: true)` answers as often as asked.
-/// `reset()` empties the tape for the next event while keeping every buffer, so a model
-/// that records one step per event allocates nothing once warmed up.
+/// `reset()` empties the tape for the next event while keeping every buffer (flat buffers in a
+/// `TapeArena`, shared between copies of a tape until one of them records: copy-on-write), so
+/// a model that records one step per event allocates nothing once warmed up.
 ///
 /// ```swift
 /// var tape = GradientTape()
