@@ -196,7 +196,23 @@ public struct GradientTape: Sendable {
         reset()
         prepare()
         swap(&watched, &variables)
-        for slot in 0..<watched.count { _ = watchSlot(slot, shape: watched[slot].shape) }
+        let count = watched.count
+        if slotIndices.count < count {
+            reserveSlots(upTo: count)
+            slotIndices.append(contentsOf: repeatElement([], count: count - slotIndices.count))
+            slotValues.append(contentsOf: repeatElement([], count: count - slotValues.count))
+        }
+        reserveNodes(upTo: count)
+        let nodes = self.nodes, slots = self.slots
+        watched.withUnsafeBufferPointer { w in
+            for slot in 0..<count {
+                let shape = w[slot].shape
+                slots[slot] = Slot(node: Int32(truncatingIfNeeded: slot), dense: false, grad: 0, count: shape.count)
+                nodes[slot] = Node(op: .variable, requiresGrad: true, a: -1, b: -1, slot: Int32(truncatingIfNeeded: slot),
+                                   shape: shape, offset: -1, param: 0)
+            }
+        }
+        nodeCount = count
     }
 
     /// Returns the variables taken by `lend(_:)`.

@@ -122,6 +122,14 @@ public struct Parameters<O: Optimizer>: Sendable {
             for k in 0..<variables.count {
                 if let rate = ownRate[k] {
                     let lr = rate.at(optimizer.iterations)
+                    if slots[k].dense && !interceptPolicy.penalised && scale == 1 {
+                        // `forEachEntry`'s plain path with the update written in (an intercept: one entry).
+                        let g = gradients + slots[k].grad, clip = interceptPolicy.clipValue
+                        variables[k].scalars.withUnsafeMutableBufferPointer { w in
+                            for i in 0..<min(w.count, slots[k].count) { w[i] -= lr * min(max(g[i], -clip), clip) }
+                        }
+                        continue
+                    }
                     withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, _, entries in
                         forEachEntry(entries, &variable, policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
                     }
