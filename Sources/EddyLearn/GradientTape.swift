@@ -1,4 +1,5 @@
 import EddyFeatures
+import Foundation
 
 /// A tensor recorded on a `GradientTape`: the result of `watch`, `constant` or an op.
 public struct TensorHandle: Hashable, Sendable {
@@ -10,8 +11,9 @@ public struct TensorHandle: Hashable, Sendable {
 /// ops, then ask for the gradient of the loss.
 ///
 /// A default tape answers once; `GradientTape(persistent: true)` answers as often as asked.
-/// `reset()` empties the tape for the next event while keeping every buffer, so a model
-/// that records one step per event allocates nothing once warmed up.
+/// `reset()` empties the tape for the next event while keeping every buffer (flat buffers in a
+/// `TapeArena`, shared between copies of a tape until one of them records: copy-on-write), so
+/// a model that records one step per event allocates nothing once warmed up.
 ///
 /// ```swift
 /// var tape = GradientTape()
@@ -30,55 +32,147 @@ public struct GradientTape: Sendable {
         case squaredError, huber, binaryLogLoss, softmaxCrossEntropy, hinge
     }
 
+    /// A recorded op: 56 bytes, so the backward sweep reads it in a few loads. Sizes and
+    /// offsets are stored as `Int32` and read as `Int`; offsets are stored unchecked because
+    /// `reserveValues` and `storeInput` refuse a tape past 2^31 values.
     struct Node {
         var op: Op
+        var requiresGrad: Bool
+        /// The stored value still lacks `log1p(param)`: a binary log-loss against a constant
+        /// label keeps e^-|p| in `param` and adds that last term when the value is first read.
+        var valuePending = false
+        private var rank: UInt8
         var a: Int32
         var b: Int32
-        /// The watched-variable slot of a `.variable`, or the feature slot of `.dot`/`.gatherRows`.
+        /// The watched-variable slot of a `.variable`.
         var slot: Int32
-        var requiresGrad: Bool
-        var shape: Shape
+        private var rows: Int32, cols: Int32
         /// Offset of the value in `values`; -1 for a variable read in place.
-        var offset: Int
+        private var valueOffset: Int32
+        /// `.dot`/`.gatherRows`: where the tape's copy of the feature values starts in `inputs`,
+        /// how many there are, and where their positions start in `positions` (-1: dense).
+        private var inputOffset: Int32 = 0, inputLength: Int32 = 0, positionOffset: Int32 = -1
+        /// A loss's parameter (the Huber delta), or the deferred term's argument (`valuePending`).
         var param: Double
-        /// A constant label folded into a loss node (`b == -1`).
-        var label: Double = 0
+        /// The loss node's derivative with respect to its prediction against a constant label,
+        /// found while its value was (the two share their work).
+        var slope: Double = 0
+
+        init(op: Op, requiresGrad: Bool, a: Int32, b: Int32, slot: Int32, shape: Shape, offset: Int, param: Double,
+             slope: Double = 0) {
+            self.op = op
+            self.requiresGrad = requiresGrad
+            rank = UInt8(shape.rank)
+            self.a = a
+            self.b = b
+            self.slot = slot
+            rows = Int32(shape.rows)
+            cols = Int32(shape.cols)
+            valueOffset = Int32(truncatingIfNeeded: offset)
+            self.param = param
+            self.slope = slope
+        }
+
+        var shape: Shape { Shape(rank: Int(rank), rows: Int(rows), cols: Int(cols)) }
+        var offset: Int {
+            get { Int(valueOffset) }
+            set { valueOffset = Int32(truncatingIfNeeded: newValue) }
+        }
+        var input: Int {
+            get { Int(inputOffset) }
+            set { inputOffset = Int32(truncatingIfNeeded: newValue) }
+        }
+        var inputCount: Int {
+            get { Int(inputLength) }
+            set { inputLength = Int32(truncatingIfNeeded: newValue) }
+        }
+        var positions: Int {
+            get { Int(positionOffset) }
+            set { positionOffset = Int32(truncatingIfNeeded: newValue) }
+        }
+
+        static let empty = Node(op: .constant, requiresGrad: false, a: -1, b: -1, slot: -1, shape: .scalar, offset: -1, param: 0)
+    }
+
+    /// A watched variable of the current recording.
+    struct Slot {
+        /// Its `.variable` node.
+        var node: Int32
+        /// Whether its gradient is dense (in `grads` from offset `grad`) or sparse (in
+        /// `slotIndices`/`slotValues`).
+        var dense: Bool
+        var grad: Int
+        /// Its number of elements.
+        var count: Int
+
+        static let empty = Slot(node: -1, dense: false, grad: 0, count: 0)
     }
 
     /// Whether the tape may be asked for gradients more than once.
     public let persistent: Bool
 
-    // The arenas only grow; `nodeCount` and `valueCount` say how much of them this step uses,
-    // so `reset()` is two stores and recording reuses the same memory event after event.
-    var nodes: [Node] = []
+    // The arena's buffers only grow; the counts say how much of them this step uses, so
+    // `reset()` is a few stores and recording reuses the same memory event after event.
+    var arena: TapeArena
+    /// The arena's buffers, read from here (a struct field, not a class access).
+    var buffers: TapeBuffers
     var nodeCount = 0
-    var values: [Double] = []
     var valueCount = 0
-    var grads: [Double] = []
+    /// How much of `grads` the last backward pass wrote: node gradients at the nodes' value
+    /// offsets, then the dense gradients of watched slots.
+    var gradCount = 0
+    /// The tape's own copies of the feature vectors given to `dot` and `gatherRows`: values,
+    /// and positions of sparse ones (copying 20 values costs less than keeping the arrays alive).
+    var inputCount = 0
+    var positionCount = 0
     var watched: [Tensor] = []
-    var features: [FeatureVector] = []
-    var featureCount = 0
     var fault: Op? = nil
     var used = false
 
-    // Per watched variable: dense or sparse gradient buffers, kept between resets.
-    var slotNode: [Int32] = []
-    var slotDense: [Bool] = []
-    var slotGrad: [[Double]] = []
+    // Per watched slot, the sparse gradient buffers, kept between resets.
     var slotIndices: [[Int]] = []
     var slotValues: [[Double]] = []
+
+    var nodes: UnsafeMutablePointer<Node> { buffers.nodes }
+    var values: UnsafeMutablePointer<Double> { buffers.values }
+    var grads: UnsafeMutablePointer<Double> { buffers.grads }
+    var inputs: UnsafeMutablePointer<Double> { buffers.inputs }
+    var positions: UnsafeMutablePointer<Int32> { buffers.positions }
+    var slots: UnsafeMutablePointer<Slot> { buffers.slots }
 
     /// An empty tape. A persistent one may be asked for gradients more than once.
     public init(persistent: Bool = false) {
         self.persistent = persistent
+        arena = TapeArena()
+        buffers = arena.buffers
     }
 
+    /// Makes the arena this tape's own before anything is written to it (copy-on-write): every
+    /// recording op and the backward pass call it once, first.
+    @inline(__always)
+    mutating func prepare() {
+        if !isKnownUniquelyReferenced(&arena) {
+            arena = arena.copy()
+            buffers = arena.buffers
+        }
+    }
+
+    // Growing the buffers: the tape's copy of the pointers first, then the arena's record.
+    @inline(__always) mutating func reserveNodes(upTo n: Int) { if buffers.reserveNodes(upTo: n) { arena.buffers = buffers } }
+    @inline(__always) mutating func reserveGrads(upTo n: Int) { if buffers.reserveGrads(upTo: n) { arena.buffers = buffers } }
+    @inline(__always) mutating func reserveInputs(upTo n: Int) { if buffers.reserveInputs(upTo: n) { arena.buffers = buffers } }
+    @inline(__always) mutating func reservePositions(upTo n: Int) { if buffers.reservePositions(upTo: n) { arena.buffers = buffers } }
+    @inline(__always) mutating func reserveSlots(upTo n: Int) { if buffers.reserveSlots(upTo: n) { arena.buffers = buffers } }
+
     /// Forgets everything recorded, keeping the buffers for the next step.
+    @inline(__always)
     public mutating func reset() {
         nodeCount = 0
         valueCount = 0
+        gradCount = 0
         if !watched.isEmpty { watched.removeAll(keepingCapacity: true) }
-        featureCount = 0
+        inputCount = 0
+        positionCount = 0
         fault = nil
         used = false
     }
@@ -89,6 +183,7 @@ public struct GradientTape: Sendable {
     /// by sparse ops, so watching a 2^18-wide hashed weight vector costs nothing per event.
     public mutating func watch(_ variable: Tensor) -> TensorHandle {
         precondition(!used, "record on a used tape only after reset()")
+        prepare()
         let slot = watched.count
         watched.append(variable)
         return watchSlot(slot, shape: variable.shape)
@@ -99,8 +194,25 @@ public struct GradientTape: Sendable {
     /// backward pass; until then `variables` is empty.
     mutating func lend(_ variables: inout [Tensor]) {
         reset()
+        prepare()
         swap(&watched, &variables)
-        for slot in 0..<watched.count { _ = watchSlot(slot, shape: watched[slot].shape) }
+        let count = watched.count
+        if slotIndices.count < count {
+            reserveSlots(upTo: count)
+            slotIndices.append(contentsOf: repeatElement([], count: count - slotIndices.count))
+            slotValues.append(contentsOf: repeatElement([], count: count - slotValues.count))
+        }
+        reserveNodes(upTo: count)
+        let nodes = self.nodes, slots = self.slots
+        watched.withUnsafeBufferPointer { w in
+            for slot in 0..<count {
+                let shape = w[slot].shape
+                slots[slot] = Slot(node: Int32(truncatingIfNeeded: slot), dense: false, grad: 0, count: shape.count)
+                nodes[slot] = Node(op: .variable, requiresGrad: true, a: -1, b: -1, slot: Int32(truncatingIfNeeded: slot),
+                                   shape: shape, offset: -1, param: 0)
+            }
+        }
+        nodeCount = count
     }
 
     /// Returns the variables taken by `lend(_:)`.
@@ -112,33 +224,30 @@ public struct GradientTape: Sendable {
     /// Records the `.variable` node of watched slot `slot`.
     @inline(__always)
     mutating func watchSlot(_ slot: Int, shape: Shape) -> TensorHandle {
-        if slotDense.count == slot {
-            slotNode.append(0)
-            slotDense.append(false)
-            slotGrad.append([])
+        if slotIndices.count == slot {
+            reserveSlots(upTo: slot + 1)
             slotIndices.append([])
             slotValues.append([])
         }
-        slotNode[slot] = Int32(nodeCount)
-        slotDense[slot] = false
-        return TensorHandle(index: push(Node(op: .variable, a: -1, b: -1, slot: Int32(slot), requiresGrad: true,
+        slots[slot] = Slot(node: Int32(nodeCount), dense: false, grad: 0, count: shape.count)
+        return TensorHandle(index: push(Node(op: .variable, requiresGrad: true, a: -1, b: -1, slot: Int32(slot),
                                              shape: shape, offset: -1, param: 0)))
     }
 
     /// Records a tensor that is not differentiated (inputs, labels).
     public mutating func constant(_ value: Tensor) -> TensorHandle {
+        prepare()
         let node = append(.constant, -1, -1, shape: value.shape, requiresGrad: false)
         let offset = nodes[Int(node)].offset
         value.scalars.withUnsafeBufferPointer { src in
-            values.withUnsafeMutableBufferPointer { v in
-                for i in 0..<src.count { v[offset + i] = src[i] }
-            }
+            for i in 0..<src.count { values[offset + i] = src[i] }
         }
         return finish(node)
     }
 
     /// Records a scalar constant.
     public mutating func constant(_ value: Double) -> TensorHandle {
+        prepare()
         let node = append(.constant, -1, -1, shape: .scalar, requiresGrad: false)
         values[valueCount - 1] = value
         return finish(node)
@@ -146,44 +255,52 @@ public struct GradientTape: Sendable {
 
     /// Records the stored values of a feature vector as a constant vector (no allocation).
     public mutating func constant(valuesOf x: FeatureVector) -> TensorHandle {
+        prepare()
         let node = append(.constant, -1, -1, shape: .vector(x.count), requiresGrad: false)
         let offset = nodes[Int(node)].offset
         x.values.withUnsafeBufferPointer { src in
-            values.withUnsafeMutableBufferPointer { v in
-                for i in 0..<src.count { v[offset + i] = src[i] }
-            }
+            for i in 0..<src.count { values[offset + i] = src[i] }
         }
         return finish(node)
     }
 
     /// The same value, cut off from differentiation.
     public mutating func stopGradient(_ x: TensorHandle) -> TensorHandle {
+        prepare()
         let xo = offset(of: x)
         let shape = nodes[Int(x.index)].shape
         let node = append(.stopGradient, x.index, -1, shape: shape, requiresGrad: false)
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            for i in 0..<shape.count { v[o + i] = v[xo + i] }
-        }
+        let v = values
+        for i in 0..<shape.count { v[o + i] = v[xo + i] }
         return finish(node)
     }
 
     // MARK: reading back
 
+    /// The recorded node of `x`, which must come from this tape since its last `reset()`.
+    @inline(__always)
+    func node(_ x: TensorHandle) -> Node {
+        precondition(Int(x.index) < nodeCount, "tensor handle not recorded on this tape since its last reset()")
+        return nodes[Int(x.index)]
+    }
+
     /// The shape of a recorded tensor.
-    public func shape(of x: TensorHandle) -> Shape { nodes[Int(x.index)].shape }
+    public func shape(of x: TensorHandle) -> Shape { node(x).shape }
 
     /// The forward value of a recorded tensor (allocates).
     public func value(of x: TensorHandle) -> Tensor {
-        let node = nodes[Int(x.index)]
+        let node = node(x)
         if node.offset < 0 { return watched[Int(node.slot)] }
-        return Tensor(shape: node.shape, scalars: Array(values[node.offset..<(node.offset + node.shape.count)]))
+        if node.valuePending { return Tensor(values[node.offset] + Foundation.log1p(node.param)) }
+        return Tensor(shape: node.shape, scalars: Array(UnsafeBufferPointer(start: values + node.offset, count: node.shape.count)))
     }
 
     /// The forward value of a one-element tensor.
     public func scalar(of x: TensorHandle) -> Double {
-        let node = nodes[Int(x.index)]
+        let node = node(x)
         if node.offset < 0 { return watched[Int(node.slot)].scalars[0] }
+        if node.valuePending { return values[node.offset] + Foundation.log1p(node.param) }
         return values[node.offset]
     }
 
@@ -205,11 +322,13 @@ public struct GradientTape: Sendable {
     }
 
     /// `backward(from:)`; with `keepingWatched` the watched tensors stay (for `giveBack(_:)`).
+    @inline(__always)
     mutating func backward(from loss: TensorHandle, keepingWatched: Bool) throws(TapeError) {
         guard !used else { throw .alreadyUsed }
         guard Int(loss.index) < nodeCount else { throw .unknownHandle }
         if let fault { throw .nonFinite(op: "\(fault)") }
         if !persistent { used = true }
+        prepare()
         runBackward(from: Int(loss.index))
         if !persistent && !keepingWatched { watched.removeAll(keepingCapacity: true) }
     }
@@ -217,48 +336,20 @@ public struct GradientTape: Sendable {
     /// The gradient of the last `backward(from:)` with respect to `source`: dense, or sparse
     /// when `source` is a watched variable reached only through sparse ops.
     public func gradient(for source: TensorHandle) -> VariableGradient {
-        let node = nodes[Int(source.index)]
-        if node.op == .variable && slotNode[Int(node.slot)] == source.index {
+        let node = node(source)
+        if node.op == .variable && slots[Int(node.slot)].node == source.index {
             let s = Int(node.slot)
-            if slotDense[s] {
-                return VariableGradient(shape: node.shape, isSparse: false, dense: slotGrad[s], indices: [], values: [])
+            if slots[s].dense {
+                let dense = gradCount > 0 ? Array(UnsafeBufferPointer(start: grads + slots[s].grad, count: slots[s].count))
+                                          : [Double](repeating: 0, count: slots[s].count)
+                return VariableGradient(shape: node.shape, isSparse: false, dense: dense, indices: [], values: [])
             }
             return VariableGradient(shape: node.shape, isSparse: true, dense: [], indices: slotIndices[s], values: slotValues[s])
         }
-        let g = grads.count >= node.offset + node.shape.count && node.offset >= 0
-            ? Array(grads[node.offset..<(node.offset + node.shape.count)])
+        let g = gradCount >= node.offset + node.shape.count && node.offset >= 0
+            ? Array(UnsafeBufferPointer(start: grads + node.offset, count: node.shape.count))
             : [Double](repeating: 0, count: node.shape.count)
         return VariableGradient(shape: node.shape, isSparse: false, dense: g, indices: [], values: [])
-    }
-
-    /// The sum of squares of watched slot `s`'s gradient entries: NaN or infinite when an
-    /// entry is (checked by the models before any weight moves).
-    @inline(__always)
-    func slotSquares(_ s: Int) -> Double {
-        withSlotEntries(s) { $0.squaredNorm }
-    }
-
-    /// Calls `body` with watched slot `s`'s gradient from the last backward pass, viewed in
-    /// place (what `gradient(for:)` copies out for the handle of slot `s`).
-    @inline(__always)
-    func withSlotEntries<R>(_ s: Int, _ body: (GradientEntries) -> R) -> R {
-        if slotDense[s] { return slotGrad[s].withUnsafeBufferPointer { body(GradientEntries(dense: $0)) } }
-        return slotIndices[s].withUnsafeBufferPointer { i in
-            slotValues[s].withUnsafeBufferPointer { v in body(GradientEntries(indices: i, values: v)) }
-        }
-    }
-
-    /// `withSlotEntries` for a caller that updates two other values of its own (its variables and
-    /// its optimizer) in `body`: passing them `inout` lets the tape be read in place, not copied.
-    @inline(__always)
-    func withSlotEntries<A, B>(_ s: Int, _ a: inout A, _ b: inout B, _ body: (inout A, inout B, GradientEntries) -> Void) {
-        if slotDense[s] {
-            slotGrad[s].withUnsafeBufferPointer { body(&a, &b, GradientEntries(dense: $0)) }
-            return
-        }
-        slotIndices[s].withUnsafeBufferPointer { i in
-            slotValues[s].withUnsafeBufferPointer { v in body(&a, &b, GradientEntries(indices: i, values: v)) }
-        }
     }
 
     // MARK: recording helpers
@@ -266,11 +357,33 @@ public struct GradientTape: Sendable {
     /// Appends a node with room for its value and returns its index.
     @inline(__always)
     mutating func append(_ op: Op, _ a: Int32, _ b: Int32, shape: Shape, requiresGrad: Bool,
-                         slot: Int32 = -1, param: Double = 0) -> Int32 {
+                         param: Double = 0) -> Int32 {
         precondition(!used, "record on a used tape only after reset()")
         let offset = reserveValues(shape.count)
-        return push(Node(op: op, a: a, b: b, slot: slot, requiresGrad: requiresGrad,
+        return push(Node(op: op, requiresGrad: requiresGrad, a: a, b: b, slot: -1,
                          shape: shape, offset: offset, param: param))
+    }
+
+    /// Copies the stored entries of `x` into `inputs` (and `positions` when sparse) and records
+    /// where they lie in `node`.
+    @inline(__always)
+    mutating func storeInput(_ x: FeatureVector, in node: inout Node) {
+        let n = x.count
+        precondition(inputCount + n <= Int(Int32.max), "more than 2^31 feature values recorded on one tape")
+        node.input = inputCount
+        node.inputCount = n
+        node.positions = -1
+        if n == 0 { return }
+        inputCount &+= n
+        reserveInputs(upTo: inputCount)
+        let dst = inputs + node.input
+        x.values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: n) }
+        if x.isDense { return }
+        node.positions = positionCount
+        positionCount &+= n
+        reservePositions(upTo: positionCount)
+        let to = positions + node.positions
+        x.indices.withUnsafeBufferPointer { to.update(from: $0.baseAddress!, count: n) }
     }
 
     /// Claims `count` value slots (contents undefined until the op writes them).
@@ -278,15 +391,15 @@ public struct GradientTape: Sendable {
     mutating func reserveValues(_ count: Int) -> Int {
         let offset = valueCount
         valueCount += count
-        if valueCount > values.count {
-            values.append(contentsOf: repeatElement(0, count: max(valueCount - values.count, values.count)))
-        }
+        precondition(valueCount <= Int(Int32.max), "more than 2^31 values recorded on one tape")
+        if buffers.reserveValues(upTo: valueCount) { arena.buffers = buffers }
         return offset
     }
 
     @inline(__always)
     mutating func push(_ node: Node) -> Int32 {
-        if nodeCount < nodes.count { nodes[nodeCount] = node } else { nodes.append(node) }
+        reserveNodes(upTo: nodeCount + 1)
+        nodes[nodeCount] = node
         nodeCount += 1
         return Int32(nodeCount - 1)
     }
@@ -297,12 +410,9 @@ public struct GradientTape: Sendable {
     mutating func finish(_ node: Int32) -> TensorHandle {
         if fault == nil {
             let n = nodes[Int(node)]
-            let finite = values.withUnsafeBufferPointer { v in
-                var ok = true
-                for i in n.offset..<(n.offset + n.shape.count) { ok = ok && v[i].isFinite }
-                return ok
-            }
-            if !finite { fault = n.op }
+            var ok = true
+            for i in n.offset..<(n.offset + n.shape.count) { ok = ok && values[i].isFinite }
+            if !ok { fault = n.op }
         }
         return TensorHandle(index: node)
     }
@@ -313,19 +423,30 @@ public struct GradientTape: Sendable {
         let i = Int(x.index)
         precondition(i < nodeCount, "tensor handle not recorded on this tape since its last reset()")
         let o = nodes[i].offset
-        if o >= 0 { return o }
+        if o >= 0 {
+            materialize(i)
+            return o
+        }
         let slot = Int(nodes[i].slot)
         let n = watched[slot].count
         let start = reserveValues(n)
+        let v = values
         watched[slot].scalars.withUnsafeBufferPointer { src in
-            values.withUnsafeMutableBufferPointer { v in
-                for k in 0..<n { v[start + k] = src[k] }
-            }
+            for k in 0..<n { v[start + k] = src[k] }
         }
         nodes[i].offset = start
-        slotDense[slot] = true
+        slots[slot].dense = true
         return start
     }
 
     mutating func requires(_ a: TensorHandle) -> Bool { nodes[Int(a.index)].requiresGrad }
+
+    /// Completes node `i`'s value when a term of it was deferred (`Node.valuePending`), before
+    /// an op reads it.
+    @inline(__always)
+    mutating func materialize(_ i: Int) {
+        guard nodes[i].valuePending else { return }
+        values[nodes[i].offset] += Foundation.log1p(nodes[i].param)
+        nodes[i].valuePending = false
+    }
 }

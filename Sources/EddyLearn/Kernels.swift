@@ -63,6 +63,20 @@ enum Kernels {
         }
     }
 
+    /// The binary log-loss of logit `p` against label `t` in parts that share one `exp`:
+    /// `head + log1p(e)` is `loss(.binaryLogLoss, p, t, 0)` and `slope` is
+    /// `lossDerivative(.binaryLogLoss, p, t, 0)`, bit for bit. `log1p(e)` lies in [0, log 2], so
+    /// the loss is finite exactly when `head` is.
+    @inline(__always)
+    static func binaryLogLossParts(_ p: Double, _ t: Double) -> (head: Double, e: Double, slope: Double) {
+        let e = Foundation.exp(-abs(p))
+        // The derivative is -sigmoid(-p) for t == 1, sigmoid(p) - t otherwise (as `lossDerivative`);
+        // sigmoid(z) is 1 / (1 + e^-|z|) for z >= 0 and e^-|z| / (1 + e^-|z|) below, as `sigmoid` computes it.
+        let z = t == 1 ? -p : p
+        let s = z >= 0 ? 1 / (1 + e) : e / (1 + e)
+        return (max(p, 0) - p * t, e, t == 1 ? -s : t == 0 ? s : s - t)
+    }
+
     /// The derivative of `loss(op, p, t, param)` with respect to `p`.
     @inline(__always)
     static func lossDerivative(_ op: GradientTape.Op, _ p: Double, _ t: Double, _ param: Double) -> Double {

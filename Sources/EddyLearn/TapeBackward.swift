@@ -4,108 +4,116 @@ import Foundation
 /// input gradients (vector-Jacobian products) into the flat gradient buffer.
 extension GradientTape {
     mutating func runBackward(from loss: Int) {
-        if grads.count < valueCount { grads.append(contentsOf: repeatElement(0, count: valueCount - grads.count)) }
-        grads.withUnsafeMutableBufferPointer { g in
-            for k in 0..<valueCount { g[k] = 0 }
-        }
+        let nodes = self.nodes, slots = self.slots
+        let seed = nodes[loss]
+        if seed.offset < 0 { slots[Int(seed.slot)].dense = true }
+        // Dense slot gradients follow the node gradients in `grads`: one buffer, zeroed at once.
+        var total = valueCount, sparse = false
         for s in 0..<watched.count {
-            if slotDense[s] {
-                let n = watched[s].count
-                if slotGrad[s].count != n {
-                    slotGrad[s] = [Double](repeating: 0, count: n)
-                } else {
-                    slotGrad[s].withUnsafeMutableBufferPointer { g in g.update(repeating: 0) }
-                }
+            if slots[s].dense {
+                slots[s].grad = total
+                total += slots[s].count
             } else {
+                sparse = true
+            }
+        }
+        reserveGrads(upTo: total)
+        gradCount = total
+        let g = grads
+        g.update(repeating: 0, count: total)
+        if sparse {
+            for s in 0..<watched.count where !slots[s].dense {
                 slotIndices[s].removeAll(keepingCapacity: true)
                 slotValues[s].removeAll(keepingCapacity: true)
             }
         }
-        let seed = nodes[loss]
         if seed.offset < 0 {
-            let s = Int(seed.slot)
-            slotDense[s] = true
-            slotGrad[s] = [Double](repeating: 1, count: seed.shape.count)
+            let slot = slots[Int(seed.slot)]
+            (g + slot.grad).update(repeating: 1, count: slot.count)
             return
         }
-        for k in 0..<seed.shape.count { grads[seed.offset + k] = 1 }
-
-        // Move the arenas out (no copy, no retain) so the helpers may touch the slot buffers of `self`.
-        var vals: [Double] = [], gradients: [Double] = []
-        swap(&vals, &values)
-        swap(&gradients, &grads)
-        defer {
-            swap(&vals, &values)
-            swap(&gradients, &grads)
-        }
-        vals.withUnsafeBufferPointer { vbuf in
-            gradients.withUnsafeMutableBufferPointer { gbuf in
-                let v = vbuf.baseAddress!, g = gbuf.baseAddress!
-                var i = loss
-                while i >= 0 {
-                    let node = nodes[i]
-                    i -= 1
-                    guard node.requiresGrad else { continue }
-                    let o = node.offset
-                    switch node.op {
-                    case .variable:
-                        guard o >= 0 else { continue }
-                        let s = Int(node.slot)
-                        slotGrad[s].withUnsafeMutableBufferPointer { sg in
-                            for k in 0..<sg.count { sg[k] += g[o + k] }
-                        }
-                    case .constant, .stopGradient:
-                        continue
-                    case .add, .sub, .mul, .div:
-                        binaryBackward(node, v, g)
-                    case .matmul:
-                        matmulBackward(node, v, g)
-                    case .dot:
-                        dotBackward(node, g[o], g)
-                    case .gatherRows:
-                        gatherBackward(node, g)
-                    case .sum, .mean:
-                        let a = nodes[Int(node.a)]
-                        let n = a.shape.count
-                        let d = node.op == .mean ? g[o] / Double(n) : g[o]
-                        for k in 0..<n { g[a.offset + k] += d }
-                    case .exp, .log, .log1p, .sigmoid, .tanh, .relu, .softplus, .softmax, .logSoftmax:
-                        unaryBackward(node, v, g)
-                    case .softmaxCrossEntropy:
-                        let a = nodes[Int(node.a)], t = nodes[Int(node.b)]
-                        let rows = a.shape.rows, cols = a.shape.cols
-                        let scale = g[o] / Double(rows)
-                        for r in 0..<rows {
-                            let label = Int(v[t.offset + r])
-                            let x = v + a.offset + r * cols
-                            var top = -Double.infinity
-                            for c in 0..<cols { top = max(top, x[c]) }
-                            var total = 0.0
-                            for c in 0..<cols { total += Foundation.exp(x[c] - top) }
-                            for c in 0..<cols {
-                                let p = Foundation.exp(x[c] - top) / total
-                                g[a.offset + r * cols + c] += scale * (p - (c == label ? 1 : 0))
-                            }
-                        }
-                    case .squaredError, .huber, .binaryLogLoss, .hinge:
-                        let a = nodes[Int(node.a)]
-                        if node.b < 0 {
-                            g[a.offset] += g[o] * Kernels.lossDerivative(node.op, v[a.offset], node.label, node.param)
-                            continue
-                        }
-                        let t = nodes[Int(node.b)]
-                        let n = a.shape.count
-                        let scale = g[o] / Double(n)
-                        for k in 0..<n {
-                            g[a.offset + k] += scale * Kernels.lossDerivative(node.op, v[a.offset + k], v[t.offset + k], node.param)
-                        }
-                    }
+        (g + seed.offset).update(repeating: 1, count: seed.shape.count)
+        let v = UnsafePointer(values), inputs = UnsafePointer(self.inputs), positions = UnsafePointer(self.positions)
+        var i = loss
+        while i >= 0 {
+            let node = nodes[i]
+            i -= 1
+            guard node.requiresGrad else { continue }
+            let o = node.offset
+            switch node.op {
+            case .variable:
+                guard o >= 0 else { continue }
+                let sg = g + slots[Int(node.slot)].grad
+                for k in 0..<node.shape.count { sg[k] += g[o + k] }
+            case .constant, .stopGradient:
+                continue
+            case .add, .sub, .mul, .div:
+                Self.binaryBackward(node, nodes, v, g)
+            case .matmul:
+                Self.matmulBackward(node, nodes, v, g)
+            case .dot:
+                dotBackward(node, nodes, g[o], g, inputs, positions)
+            case .gatherRows:
+                gatherBackward(node, nodes, g, positions)
+            case .sum, .mean, .softmaxCrossEntropy:
+                Self.reductionBackward(node, nodes, v, g)
+            case .exp, .log, .log1p, .sigmoid, .tanh, .relu, .softplus, .softmax, .logSoftmax:
+                Self.unaryBackward(node, nodes, v, g)
+            case .squaredError, .huber, .binaryLogLoss, .hinge:
+                if node.b < 0 {
+                    g[nodes[Int(node.a)].offset] += g[o] * node.slope
+                } else {
+                    Self.lossBackward(node, nodes, v, g)
                 }
             }
         }
     }
 
-    private func binaryBackward(_ node: Node, _ v: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>) {
+    // The helpers below stay out of the sweep's loop (`@inline(never)`), so the common nodes
+    // of linear models run in a loop that keeps its pointers in registers.
+
+    @inline(never)
+    private static func reductionBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                          _ g: UnsafeMutablePointer<Double>) {
+        let o = node.offset
+        let a = nodes[Int(node.a)]
+        if node.op != .softmaxCrossEntropy {
+            let n = a.shape.count
+            let d = node.op == .mean ? g[o] / Double(n) : g[o]
+            for k in 0..<n { g[a.offset + k] += d }
+            return
+        }
+        let t = nodes[Int(node.b)]
+        let rows = a.shape.rows, cols = a.shape.cols
+        let scale = g[o] / Double(rows)
+        for r in 0..<rows {
+            let label = Int(v[t.offset + r])
+            let x = v + a.offset + r * cols
+            var top = -Double.infinity
+            for c in 0..<cols { top = max(top, x[c]) }
+            var total = 0.0
+            for c in 0..<cols { total += Foundation.exp(x[c] - top) }
+            for c in 0..<cols {
+                let p = Foundation.exp(x[c] - top) / total
+                g[a.offset + r * cols + c] += scale * (p - (c == label ? 1 : 0))
+            }
+        }
+    }
+
+    @inline(never)
+    private static func lossBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                     _ g: UnsafeMutablePointer<Double>) {
+        let a = nodes[Int(node.a)], t = nodes[Int(node.b)]
+        let n = a.shape.count
+        let scale = g[node.offset] / Double(n)
+        for k in 0..<n {
+            g[a.offset + k] += scale * Kernels.lossDerivative(node.op, v[a.offset + k], v[t.offset + k], node.param)
+        }
+    }
+
+    @inline(never)
+    private static func binaryBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                       _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)], b = nodes[Int(node.b)]
         let s = node.shape, sa = a.shape, sb = b.shape
         let ga = a.requiresGrad, gb = b.requiresGrad
@@ -134,7 +142,9 @@ extension GradientTape {
         }
     }
 
-    private func matmulBackward(_ node: Node, _ v: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>) {
+    @inline(never)
+    private static func matmulBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                       _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)], b = nodes[Int(node.b)]
         let m = a.shape.rank == 2 ? a.shape.rows : 1
         let k = a.shape.cols
@@ -162,68 +172,54 @@ extension GradientTape {
     }
 
     @inline(__always)
-    private mutating func dotBackward(_ node: Node, _ d: Double, _ g: UnsafeMutablePointer<Double>) {
+    private mutating func dotBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ d: Double, _ g: UnsafeMutablePointer<Double>,
+                                      _ inputs: UnsafePointer<Double>, _ positions: UnsafePointer<Int32>) {
         if node.b >= 0 {
             let bias = nodes[Int(node.b)]
             if bias.requiresGrad {
-                if bias.offset >= 0 { g[bias.offset] += d } else { slotGrad[Int(bias.slot)][0] += d }
+                g[bias.offset >= 0 ? bias.offset : slots[Int(bias.slot)].grad] += d
             }
         }
         let w = nodes[Int(node.a)]
-        guard w.requiresGrad else { return }
-        // The feature vector is read where it lies in `features` (a copy would retain its arrays).
-        let f = Int(node.slot)
-        let dense = features[f].isDense
-        features[f].values.withUnsafeBufferPointer { xv in
-            features[f].indices.withUnsafeBufferPointer { xi in
-                let n = xv.count
-                if w.offset >= 0 {
-                    if dense {
-                        for k in 0..<n { g[w.offset + k] += d * xv[k] }
-                    } else {
-                        for k in 0..<n { g[w.offset + Int(xi[k])] += d * xv[k] }
-                    }
-                    return
-                }
-                let s = Int(w.slot)
-                if slotDense[s] {
-                    slotGrad[s].withUnsafeMutableBufferPointer { sg in
-                        if dense {
-                            for k in 0..<n { sg[k] += d * xv[k] }
-                        } else {
-                            for k in 0..<n { sg[Int(xi[k])] += d * xv[k] }
-                        }
-                    }
-                } else {
-                    slotIndices[s].append(contentsOf: xi.lazy.map { Int($0) })
-                    slotValues[s].append(contentsOf: xv.lazy.map { d * $0 })
-                }
+        let n = node.inputCount
+        guard w.requiresGrad && n > 0 else { return }
+        let xv = inputs + node.input
+        let dense = node.positions < 0
+        let xi = positions + max(node.positions, 0)
+        if w.offset >= 0 || slots[Int(w.slot)].dense {
+            let target = g + (w.offset >= 0 ? w.offset : slots[Int(w.slot)].grad)
+            if dense {
+                for k in 0..<n { target[k] += d * xv[k] }
+            } else {
+                for k in 0..<n { target[Int(xi[k])] += d * xv[k] }
             }
+            return
         }
+        let s = Int(w.slot)
+        slotIndices[s].append(contentsOf: UnsafeBufferPointer(start: xi, count: n).lazy.map { Int($0) })
+        slotValues[s].append(contentsOf: UnsafeBufferPointer(start: xv, count: n).lazy.map { d * $0 })
     }
 
-    private mutating func gatherBackward(_ node: Node, _ g: UnsafeMutablePointer<Double>) {
+    @inline(never)
+    private mutating func gatherBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ g: UnsafeMutablePointer<Double>,
+                                         _ positions: UnsafePointer<Int32>) {
         let t = nodes[Int(node.a)]
-        let x = features[Int(node.slot)]
+        let count = node.inputCount
+        let dense = node.positions < 0
+        let xi = positions + max(node.positions, 0)
         let cols = t.shape.cols
         let o = node.offset
-        if t.offset >= 0 || slotDense[Int(t.slot)] {
-            func scatter(_ target: UnsafeMutablePointer<Double>) {
-                for r in 0..<x.count {
-                    let row = x.isDense ? r : Int(x.indices[r])
-                    for c in 0..<cols { target[row * cols + c] += g[o + r * cols + c] }
-                }
-            }
-            if t.offset >= 0 {
-                scatter(g + t.offset)
-            } else {
-                slotGrad[Int(t.slot)].withUnsafeMutableBufferPointer { scatter($0.baseAddress!) }
+        if t.offset >= 0 || slots[Int(t.slot)].dense {
+            let target = g + (t.offset >= 0 ? t.offset : slots[Int(t.slot)].grad)
+            for r in 0..<count {
+                let row = dense ? r : Int(xi[r])
+                for c in 0..<cols { target[row * cols + c] += g[o + r * cols + c] }
             }
             return
         }
         let s = Int(t.slot)
-        for r in 0..<x.count {
-            let row = x.isDense ? r : Int(x.indices[r])
+        for r in 0..<count {
+            let row = dense ? r : Int(xi[r])
             for c in 0..<cols {
                 slotIndices[s].append(row * cols + c)
                 slotValues[s].append(g[o + r * cols + c])
@@ -231,7 +227,9 @@ extension GradientTape {
         }
     }
 
-    private func unaryBackward(_ node: Node, _ v: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>) {
+    @inline(never)
+    private static func unaryBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ v: UnsafePointer<Double>,
+                                      _ g: UnsafeMutablePointer<Double>) {
         let a = nodes[Int(node.a)]
         let n = node.shape.count
         let o = node.offset, ao = a.offset

@@ -16,13 +16,13 @@ extension GradientTape {
     public mutating func div(_ a: TensorHandle, _ b: TensorHandle) -> TensorHandle { binary(.div, a, b) }
 
     mutating func binary(_ op: Op, _ a: TensorHandle, _ b: TensorHandle) -> TensorHandle {
+        prepare()
         let ao = offset(of: a), bo = offset(of: b)
         let sa = shape(of: a), sb = shape(of: b)
         guard let s = Shape.broadcast(sa, sb) else { preconditionFailure("shapes \(sa) and \(sb) do not broadcast in \(op)") }
         let node = append(op, a.index, b.index, shape: s, requiresGrad: requires(a) || requires(b))
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            let p = v.baseAddress!
+        withValues { p in
             if sa == s && sb == s {
                 let n = s.count
                 switch op {
@@ -57,6 +57,7 @@ extension GradientTape {
     /// Matrix product with NumPy's `matmul` rules: matrix x matrix, matrix x vector (matvec),
     /// vector x matrix and vector x vector (a scalar).
     public mutating func matmul(_ a: TensorHandle, _ b: TensorHandle) -> TensorHandle {
+        prepare()
         let ao = offset(of: a), bo = offset(of: b)
         let sa = shape(of: a), sb = shape(of: b)
         let m = sa.rank == 2 ? sa.rows : 1
@@ -73,8 +74,7 @@ extension GradientTape {
         }
         let node = append(.matmul, a.index, b.index, shape: s, requiresGrad: requires(a) || requires(b))
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            let p = v.baseAddress!
+        withValues { p in
             // Row by row, the inner loop runs along contiguous rows of `b` and the output.
             for i in 0..<m {
                 let out = p + o + i * n
@@ -103,56 +103,58 @@ extension GradientTape {
 
     @inline(__always)
     mutating func dot(_ w: TensorHandle, _ x: FeatureVector, bias: TensorHandle?) -> TensorHandle {
-        let wn = nodes[Int(w.index)]
+        prepare()
+        let wn = node(w)
+        materialize(Int(w.index))
         if let last = x.indices.last { precondition(Int(last) < wn.shape.count && x.indices.allSatisfy { $0 >= 0 && Int($0) < wn.shape.count }, "feature position out of range of \(wn.shape)") }
         else { precondition(x.count <= wn.shape.count, "\(x.count) dense features do not fit \(wn.shape)") }
-        if x.isDense && wn.op == .variable { slotDense[Int(wn.slot)] = true }
+        precondition(!used, "record on a used tape only after reset()")
+        if x.isDense && wn.op == .variable { slots[Int(wn.slot)].dense = true }
         var shift = 0.0, biasRequires = false
         if let bias {
-            let bn = nodes[Int(bias.index)]
+            let bn = node(bias)
+            materialize(Int(bias.index))
             precondition(bn.shape.count == 1, "the bias of dot(_:_:plus:) must be a scalar, got \(bn.shape)")
-            if bn.op == .variable { slotDense[Int(bn.slot)] = true }
+            if bn.op == .variable { slots[Int(bn.slot)].dense = true }
             shift = withReadable(bias) { $0[0] }
             biasRequires = bn.requiresGrad
         }
-        let fslot = Int32(featureCount)
-        if featureCount < features.count { features[featureCount] = x } else { features.append(x) }
-        featureCount += 1
-        let node = append(.dot, w.index, bias?.index ?? -1, shape: .scalar, requiresGrad: wn.requiresGrad || biasRequires, slot: fslot)
-        let o = nodes[Int(node)].offset
-        let acc = withReadable(w) { p in Self.sparseDot(p, x) }
-        values[o] = acc + shift
-        return finish(node)
+        let o = reserveValues(1)
+        var node = Node(op: .dot, requiresGrad: wn.requiresGrad || biasRequires, a: w.index, b: bias?.index ?? -1, slot: -1,
+                        shape: .scalar, offset: o, param: 0)
+        storeInput(x, in: &node)
+        let value = withReadable(w) { p in Self.sparseDot(p, x) } + shift
+        values[o] = value
+        let index = push(node)
+        if fault == nil && !value.isFinite { fault = .dot }
+        return TensorHandle(index: index)
     }
 
     /// The rows of matrix `table` selected by the positions of `x`, as an `x.count x cols`
     /// matrix (all rows in order for a dense `x`). With `constant(valuesOf: x)` this builds
     /// factorization machines and embeddings; the gradient of a watched `table` is sparse.
     public mutating func gatherRows(_ table: TensorHandle, _ x: FeatureVector) -> TensorHandle {
-        let tn = nodes[Int(table.index)]
+        prepare()
+        let tn = node(table)
         precondition(tn.shape.rank == 2, "gatherRows needs a matrix, got \(tn.shape)")
         precondition(x.indices.allSatisfy { $0 >= 0 && Int($0) < tn.shape.rows } && x.count <= tn.shape.rows,
                      "feature position out of range of \(tn.shape)")
-        if x.isDense && tn.op == .variable { slotDense[Int(tn.slot)] = true }
-        let fslot = Int32(featureCount)
-        if featureCount < features.count { features[featureCount] = x } else { features.append(x) }
-        featureCount += 1
+        precondition(!used, "record on a used tape only after reset()")
+        if x.isDense && tn.op == .variable { slots[Int(tn.slot)].dense = true }
         let cols = tn.shape.cols
-        let node = append(.gatherRows, table.index, -1, shape: .matrix(rows: x.count, cols: cols),
-                          requiresGrad: tn.requiresGrad, slot: fslot)
-        let o = nodes[Int(node)].offset
+        let o = reserveValues(x.count * cols)
+        var record = Node(op: .gatherRows, requiresGrad: tn.requiresGrad, a: table.index, b: -1, slot: -1,
+                          shape: .matrix(rows: x.count, cols: cols), offset: o, param: 0)
+        storeInput(x, in: &record)
+        let node = push(record)
         let to = tn.offset
+        let out = values + o
         if to < 0 {
-            let t = watched[Int(tn.slot)]
-            t.scalars.withUnsafeBufferPointer { tp in
-                values.withUnsafeMutableBufferPointer { v in
-                    Self.copyRows(from: tp.baseAddress!, into: v.baseAddress! + o, x, cols: cols)
-                }
+            watched[Int(tn.slot)].scalars.withUnsafeBufferPointer { tp in
+                Self.copyRows(from: tp.baseAddress!, into: out, x, cols: cols)
             }
         } else {
-            values.withUnsafeMutableBufferPointer { v in
-                Self.copyRows(from: UnsafePointer(v.baseAddress! + to), into: v.baseAddress! + o, x, cols: cols)
-            }
+            Self.copyRows(from: UnsafePointer(values + to), into: out, x, cols: cols)
         }
         return finish(node)
     }
@@ -179,6 +181,10 @@ extension GradientTape {
         return acc
     }
 
+    /// Calls `body` with the value buffer (valid until the next op claims values).
+    @inline(__always)
+    func withValues<R>(_ body: (UnsafeMutablePointer<Double>) -> R) -> R { body(values) }
+
     /// Calls `body` with a pointer to `x`'s value, in place for a watched variable.
     @inline(__always)
     func withReadable<R>(_ x: TensorHandle, _ body: (UnsafePointer<Double>) -> R) -> R {
@@ -186,7 +192,7 @@ extension GradientTape {
         if node.offset < 0 {
             return watched[Int(node.slot)].scalars.withUnsafeBufferPointer { body($0.baseAddress!) }
         }
-        return values.withUnsafeBufferPointer { body($0.baseAddress! + node.offset) }
+        return body(values + node.offset)
     }
 
     // MARK: reductions
@@ -197,11 +203,12 @@ extension GradientTape {
     public mutating func mean(_ x: TensorHandle) -> TensorHandle { reduce(.mean, x) }
 
     mutating func reduce(_ op: Op, _ x: TensorHandle) -> TensorHandle {
+        prepare()
         let xo = offset(of: x)
         let n = shape(of: x).count
         let node = append(op, x.index, -1, shape: .scalar, requiresGrad: requires(x))
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
+        withValues { v in
             var acc = 0.0
             for i in 0..<n { acc += v[xo + i] }
             v[o] = op == .mean ? acc / Double(n) : acc
@@ -232,12 +239,12 @@ extension GradientTape {
     public mutating func logSoftmax(_ x: TensorHandle) -> TensorHandle { unary(.logSoftmax, x) }
 
     mutating func unary(_ op: Op, _ x: TensorHandle) -> TensorHandle {
+        prepare()
         let xo = offset(of: x)
         let s = shape(of: x)
         let node = append(op, x.index, -1, shape: s, requiresGrad: requires(x))
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            let p = v.baseAddress!
+        withValues { p in
             let n = s.count
             switch op {
             case .exp: for i in 0..<n { p[o + i] = Foundation.exp(p[xo + i]) }
@@ -281,13 +288,30 @@ extension GradientTape {
 
     @inline(__always)
     mutating func loss(_ op: Op, _ prediction: TensorHandle, label: Double, param: Double) -> TensorHandle {
+        prepare()
         let sp = shape(of: prediction)
         precondition(sp.count == 1, "\(op) with a scalar label needs a one-element prediction, got \(sp)")
-        let po = offset(of: prediction)
-        let node = append(op, prediction.index, -1, shape: .scalar, requiresGrad: requires(prediction), param: param)
-        nodes[Int(node)].label = label
-        values[nodes[Int(node)].offset] = Kernels.loss(op, values[po], label, param)
-        return finish(node)
+        precondition(!used, "record on a used tape only after reset()")
+        let p = values[offset(of: prediction)]
+        var node = Node(op: op, requiresGrad: requires(prediction), a: prediction.index, b: -1, slot: -1,
+                        shape: .scalar, offset: reserveValues(1), param: param)
+        let value: Double
+        if op == .binaryLogLoss {
+            // The value's last term, log1p(e^-|p|), waits until someone reads the value (a model
+            // stepping on the gradient never does); it cannot make the value non-finite.
+            let parts = Kernels.binaryLogLossParts(p, label)
+            value = parts.head
+            node.slope = parts.slope
+            node.param = parts.e
+            node.valuePending = true
+        } else {
+            value = Kernels.loss(op, p, label, param)
+            node.slope = Kernels.lossDerivative(op, p, label, param)
+        }
+        values[node.offset] = value
+        let index = push(node)
+        if fault == nil && !value.isFinite { fault = op }
+        return TensorHandle(index: index)
     }
 
     /// Mean of `(prediction - target)^2`.
@@ -316,13 +340,13 @@ extension GradientTape {
     /// Mean over rows of `-logSoftmax(logits)[label]`; `labels` holds one class index per row
     /// (a scalar for a vector of logits).
     public mutating func softmaxCrossEntropy(logits: TensorHandle, labels: TensorHandle) -> TensorHandle {
+        prepare()
         let sl = shape(of: logits), st = shape(of: labels)
         precondition(st.count == sl.rows, "softmaxCrossEntropy needs one label per row of \(sl), got \(st)")
         let lo = offset(of: logits), to = offset(of: labels)
         let node = append(.softmaxCrossEntropy, logits.index, labels.index, shape: .scalar, requiresGrad: requires(logits))
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            let p = v.baseAddress!
+        withValues { p in
             var total = 0.0
             for r in 0..<sl.rows {
                 let label = p[to + r]
@@ -335,13 +359,13 @@ extension GradientTape {
     }
 
     mutating func loss(_ op: Op, _ prediction: TensorHandle, _ target: TensorHandle, param: Double) -> TensorHandle {
+        prepare()
         let sp = shape(of: prediction), st = shape(of: target)
         precondition(sp.count == st.count, "\(op): prediction \(sp) and target \(st) differ in size")
         let po = offset(of: prediction), to = offset(of: target)
         let node = append(op, prediction.index, target.index, shape: .scalar, requiresGrad: requires(prediction), param: param)
         let o = nodes[Int(node)].offset
-        values.withUnsafeMutableBufferPointer { v in
-            let p = v.baseAddress!
+        withValues { p in
             let n = sp.count
             var total = 0.0
             for i in 0..<n { total += Kernels.loss(op, p[po + i], p[to + i], param) }

@@ -29,13 +29,20 @@ func cpuSeconds() -> Double {
 
 /// Predicts, scores and learns each event in turn; returns events/s and prequential accuracy.
 func prequential<L: Learner>(_ model: inout L, _ events: [BenchEvent]) -> (eps: Double, accuracy: Double) {
+    events.withUnsafeBufferPointer { prequential(&model, $0) }
+}
+
+/// `prequential(_:_:)` over events read in place: a `for e in events` copy retains and releases
+/// each event's two arrays around the learner's calls, work of the loop, not of the learner.
+func prequential<L: Learner>(_ model: inout L, _ events: UnsafeBufferPointer<BenchEvent>) -> (eps: Double, accuracy: Double) {
     var output = [Double](repeating: 0, count: model.task.outputCount)
     var correct = 0
     let start = cpuSeconds()
-    for e in events {
-        model.predict(e.x, into: &output)
-        if (output[1] > output[0] ? 1.0 : 0.0) == e.y { correct += 1 }
-        model.learn(e.x, label: e.y)
+    for i in events.indices {
+        let x = events[i].x, y = events[i].y
+        model.predict(x, into: &output)
+        if (output[1] > output[0] ? 1.0 : 0.0) == y { correct += 1 }
+        model.learn(x, label: y)
     }
     return (Double(events.count) / (cpuSeconds() - start), Double(correct) / Double(events.count))
 }

@@ -154,6 +154,10 @@ func fusedKernelsMatchTheirComposition(_ x: FeatureVector) throws {
             default: loss = tape.huber(score, tape.constant(label), delta: 1)
             }
             let value = tape.scalar(of: loss)
+            // An op reading the loss sees the same value (the binary log-loss completes it then).
+            let shifted = tape.add(loss, tape.constant(0))
+            let through = tape.scalar(of: shifted)
+            #expect(through == value, "\(name)")
             return (value, try tape.gradient(of: loss, wrt: [wh, bh]))
         }
         let (fusedValue, fusedGrads) = try run(fused: true, w, b)

@@ -118,9 +118,26 @@ import Testing
     var model = MLP(task: .binary, inputs: 6, hidden: [8], optimizer: Adam(learningRate: .constant(0.01)), seed: 2)
     let stream = events(60, task: .binary, width: 6)
     for (x, y) in stream[..<10] { try model.learnChecked(x, label: y) }
-    let capacities = [model.parameters.tape.values.capacity, model.parameters.tape.nodes.capacity, model.parameters.tape.grads.capacity]
+    func capacities(_ b: TapeBuffers) -> [Int] { [b.valueCapacity, b.nodeCapacity, b.gradCapacity, b.inputCapacity] }
+    let before = model.parameters.tape.buffers
+    #expect(model.parameters.tape.arena.buffers.values == before.values)
     for (x, y) in stream[10...] { try model.learnChecked(x, label: y) }
-    #expect([model.parameters.tape.values.capacity, model.parameters.tape.nodes.capacity, model.parameters.tape.grads.capacity] == capacities)
+    let after = model.parameters.tape.buffers
+    #expect(capacities(after) == capacities(before))
+    #expect(after.values == before.values && after.nodes == before.nodes && after.grads == before.grads)
+}
+
+@Test func aCopiedTapeRecordsOnItsOwnBuffers() throws {
+    var tape = GradientTape(persistent: true)
+    let x = tape.watch(Tensor([1, 2, 3]))
+    let y = tape.sum(tape.mul(x, x))
+    var copy = tape
+    // Written over the shared arena's next slots if the copy did not take buffers of its own.
+    let z = copy.sum(copy.exp(copy.mul(x, copy.constant(Tensor([5, 6, 7])))))
+    #expect(try tape.gradient(of: y, wrt: [x])[0].scalars == [2, 4, 6])
+    _ = tape.sum(tape.mul(x, tape.constant(Tensor([-1, -1, -1]))))
+    #expect(copy.scalar(of: z) == Foundation.exp(5) + Foundation.exp(12) + Foundation.exp(21))
+    #expect(try copy.gradient(of: z, wrt: [x])[0].scalars == [5 * Foundation.exp(5), 6 * Foundation.exp(12), 7 * Foundation.exp(21)])
 }
 
 @Test func hashedUpdatesTouchOnlyActivePositions() throws {

@@ -43,7 +43,9 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
     /// The intercept.
     public var bias: Double { parameters.tensors[1].scalars[0] }
 
-    /// The raw score `w . x + b`.
+    /// The raw score `w . x + b`. Inlined, so a caller holding the model `inout` (the
+    /// prequential loop) reads it in place instead of passing a copy of the whole model.
+    @inline(__always)
     public func decision(_ x: FeatureVector) -> Double {
         precondition(x.fits(inputWidth), "feature positions outside the model's \(inputWidth) inputs")
         return parameters.tensors[0].scalars.withUnsafeBufferPointer { w in
@@ -54,8 +56,10 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         if output.count != 2 { output = [0, 0] }
         let p = Kernels.sigmoid(decision(x))
-        output[0] = 1 - p
-        output[1] = p
+        output.withUnsafeMutableBufferPointer { out in
+            out[0] = 1 - p
+            out[1] = p
+        }
     }
 
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {

@@ -80,26 +80,93 @@ public struct Parameters<O: Optimizer>: Sendable {
         } else {
             do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
         }
-        var squares = 0.0
-        for k in 0..<tensors.count { squares += tape.slotSquares(k) }
-        guard squares.isFinite else { throw .nonFiniteGradient }
-        let norm = squares.squareRoot()
-        let scale = norm > policy.clipNorm ? policy.clipNorm / norm : 1
-        // The tape's slot buffers go to the optimizer in place: nothing is copied or retained.
-        let policy = policy, clip = interceptPolicy
-        for k in 0..<tensors.count {
-            if let rate = ownRate[k] {
-                let lr = rate.at(optimizer.iterations)
-                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, _, entries in
-                    forEachEntry(entries, &variable, policy: clip, scale: scale) { w, i, gi in w[i] -= lr * gi }
-                }
-            } else {
-                tape.withSlotEntries(k, &tensors[k], &optimizer) { variable, optimizer, entries in
-                    optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+        // The tape's gradient buffers go to the optimizer in place: the dense ones in the
+        // tape's arena (which the updates do not touch), the sparse ones moved out of the tape
+        // (no copy, no retain) and viewed through pointers while the variables are updated.
+        let gradients = UnsafePointer(tape.grads)
+        var indices: [[Int]] = [], values: [[Double]] = []
+        swap(&indices, &tape.slotIndices)
+        swap(&values, &tape.slotValues)
+        defer {
+            swap(&indices, &tape.slotIndices)
+            swap(&values, &tape.slotValues)
+        }
+        let count = tensors.count
+        var scale = 1.0
+        if policy.clipNorm.isFinite {
+            var squares = 0.0
+            for k in 0..<count {
+                squares += Self.withEntries(tape.slots[k], gradients, indices, values, k) { $0.squaredNorm }
+            }
+            guard squares.isFinite else { throw .nonFiniteGradient }
+            let norm = squares.squareRoot()
+            if norm > policy.clipNorm { scale = policy.clipNorm / norm }
+        } else {
+            // Without a norm to clip to, only whether the sum of squares is finite matters.
+            for k in 0..<count where !Self.withEntries(tape.slots[k], gradients, indices, values, k, { $0.squaresAreFinite }) {
+                throw .nonFiniteGradient
+            }
+        }
+        Self.update(&tensors, &optimizer, tape.slots, gradients, indices, values, ownRate: ownRate,
+                    policy: policy, interceptPolicy: interceptPolicy, scale: scale)
+        optimizer.endStep()
+    }
+
+    /// Applies each slot's gradient to its variable: plain SGD at the slot's own rate, or the
+    /// optimizer. The variables are reached through one pointer (one uniqueness check for all).
+    @inline(__always)
+    static func update(_ tensors: inout [Tensor], _ optimizer: inout O, _ slots: UnsafeMutablePointer<GradientTape.Slot>,
+                       _ gradients: UnsafePointer<Double>, _ indices: [[Int]], _ values: [[Double]], ownRate: [LearningRate?],
+                       policy: GradientPolicy, interceptPolicy: GradientPolicy, scale: Double) {
+        tensors.withUnsafeMutableBufferPointer { variables in
+            for k in 0..<variables.count {
+                if let rate = ownRate[k] {
+                    let lr = rate.at(optimizer.iterations)
+                    if slots[k].dense && !interceptPolicy.penalised && scale == 1 {
+                        // `forEachEntry`'s plain path with the update written in (an intercept: one entry).
+                        let g = gradients + slots[k].grad, clip = interceptPolicy.clipValue
+                        variables[k].scalars.withUnsafeMutableBufferPointer { w in
+                            for i in 0..<min(w.count, slots[k].count) { w[i] -= lr * min(max(g[i], -clip), clip) }
+                        }
+                        continue
+                    }
+                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, _, entries in
+                        forEachEntry(entries, &variable, policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
+                    }
+                } else {
+                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, optimizer, entries in
+                        optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+                    }
                 }
             }
         }
-        optimizer.endStep()
+    }
+
+    /// Calls `body` with the gradient of watched `slot` (number `k`), viewed in place in the
+    /// buffers moved out of the tape.
+    @inline(__always)
+    static func withEntries<R>(_ slot: GradientTape.Slot, _ gradients: UnsafePointer<Double>, _ indices: [[Int]], _ values: [[Double]],
+                               _ k: Int, _ body: (GradientEntries) -> R) -> R {
+        if slot.dense {
+            return body(GradientEntries(dense: UnsafeBufferPointer(start: gradients + slot.grad, count: slot.count)))
+        }
+        return indices[k].withUnsafeBufferPointer { i in
+            values[k].withUnsafeBufferPointer { v in body(GradientEntries(indices: i, values: v)) }
+        }
+    }
+
+    /// `withEntries` for a `body` that updates two values of the caller's (its variable and its
+    /// optimizer): passed `inout`, not captured, so nothing is copied or checked at run time.
+    @inline(__always)
+    static func withEntries<A, B>(_ slot: GradientTape.Slot, _ gradients: UnsafePointer<Double>, _ indices: [[Int]], _ values: [[Double]],
+                                  _ k: Int, _ a: inout A, _ b: inout B, _ body: (inout A, inout B, GradientEntries) -> Void) {
+        if slot.dense {
+            body(&a, &b, GradientEntries(dense: UnsafeBufferPointer(start: gradients + slot.grad, count: slot.count)))
+            return
+        }
+        indices[k].withUnsafeBufferPointer { i in
+            values[k].withUnsafeBufferPointer { v in body(&a, &b, GradientEntries(indices: i, values: v)) }
+        }
     }
 
     func write(to writer: inout StateWriter) {
