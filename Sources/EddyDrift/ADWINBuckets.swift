@@ -1,28 +1,48 @@
-/// The exponential histogram behind `ADWIN`: per level up to `maxBuckets + 1` bucket totals
-/// and variances, oldest first, in raw buffers so the per-value path has no bounds or
-/// uniqueness checks. `ADWIN` copies it before mutating when shared (copy on write).
+/// The exponential histogram behind `ADWIN`: per level its bucket totals and variances, oldest
+/// first, plus the scratch space of a scan, in raw buffers so the hot loops have no bounds or
+/// uniqueness checks. A level holds at most `maxBuckets` buckets between updates; its row has
+/// room for a whole batch more, so that arriving buckets are appended in place before the level
+/// merges. `ADWIN` copies it before mutating when shared (copy on write).
 final class ADWINBuckets: @unchecked Sendable {
-    /// Slots per level (`maxBuckets + 1`).
+    /// Values `ADWIN` collects before it folds them into the histogram.
+    static let batchCapacity = 32
+    /// Slots per level (`maxBuckets + batchCapacity`).
     let rowWidth: Int
     private(set) var levelCapacity: Int
     private(set) var totals: UnsafeMutablePointer<Double>
     private(set) var variances: UnsafeMutablePointer<Double>
     /// Buckets in use per level (River's `current_idx`).
     private(set) var counts: UnsafeMutablePointer<Int>
-    /// Scratch for a scan: n0, n1, u0, u1 of every candidate cut, one row of four per cut.
+    /// Scan scratch: n0, n1, u0 and u1 of every candidate cut, each in its own column of
+    /// `cutCapacity` entries (so that a pair of cuts loads as one SIMD2 per quantity).
     private(set) var cuts: UnsafeMutablePointer<Double>
+    private(set) var cutCapacity: Int
+    /// Batch scratch, `batchCapacity` entries each: the window total before each new value and
+    /// the value's variance increment.
+    let before: UnsafeMutablePointer<Double>
+    let increments: UnsafeMutablePointer<Double>
 
-    init(rowWidth: Int, levelCapacity: Int = 32) {
+    convenience init(maxBuckets: Int, levelCapacity: Int = 32) {
+        self.init(rowWidth: maxBuckets + Self.batchCapacity, levelCapacity: levelCapacity)
+    }
+
+    private init(rowWidth: Int, levelCapacity: Int) {
         self.rowWidth = rowWidth
         self.levelCapacity = levelCapacity
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
         counts = .allocate(capacity: levelCapacity)
-        cuts = .allocate(capacity: 4 * rowWidth * levelCapacity)
-        cuts.initialize(repeating: 0, count: 4 * rowWidth * levelCapacity)
+        cutCapacity = rowWidth * levelCapacity
+        cuts = .allocate(capacity: 4 * cutCapacity)
+        cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         counts.initialize(repeating: 0, count: levelCapacity)
         totals.initialize(repeating: 0, count: rowWidth * levelCapacity)
         variances.initialize(repeating: 0, count: rowWidth * levelCapacity)
+        let n = Self.batchCapacity
+        before = .allocate(capacity: n)
+        increments = .allocate(capacity: n)
+        before.initialize(repeating: 0, count: n)
+        increments.initialize(repeating: 0, count: n)
     }
 
     deinit {
@@ -30,6 +50,8 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
+        before.deallocate()
+        increments.deallocate()
     }
 
     func copy() -> ADWINBuckets {
@@ -58,8 +80,9 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
-        cuts = .allocate(capacity: 4 * rowWidth * capacity)
-        cuts.initialize(repeating: 0, count: 4 * rowWidth * capacity)
+        cutCapacity = rowWidth * capacity
+        cuts = .allocate(capacity: 4 * cutCapacity)
+        cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         totals = t
         variances = v
         counts = c
