@@ -94,21 +94,30 @@ public struct ADWIN: DriftDetector {
 
     @inlinable
     public mutating func update(_ value: Double) {
-        if driftDetected { reset() }
-        pending[pendingCount] = value
+        // pendingCount < pendingLimit <= 32 between updates
+        pending[unchecked: pendingCount] = value
         pendingCount &+= 1
         if pendingCount == pendingLimit { foldPending() }
     }
 
-    /// Folds the collected values in and, when the clock says so, checks for a change.
+    /// Folds the collected values in and, when the clock says so, checks for a change. After a
+    /// drift the limit is 1, so that the next update comes here and restarts the window first,
+    /// as River resets on the update after a drift.
     @usableFromInline
     mutating func foldPending() {
+        if driftDetected {
+            driftDetected = false
+            let arrived = pendingCount
+            clearWindow()
+            pendingCount = arrived
+            if pendingCount < pendingLimit { return }
+        }
         settle()
         if sinceCheck == clock {
             sinceCheck = 0
             driftDetected = detectChange()
         }
-        pendingLimit = min(ADWINBuckets.batchCapacity, clock - sinceCheck)
+        pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
     }
 
     /// Inserts the pending values as River inserts them one by one (no check).
@@ -201,8 +210,10 @@ public struct ADWIN: DriftDetector {
                 upTotals[m] = t0 + t1
                 upVariances[m] = variances[2 * m] + variances[2 * m + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
             }
+            // Moves the remaining (at most maxBuckets) buckets to the front; a fixed count keeps
+            // the branch predictable, and the row has room to read past its buckets.
             let remaining = all - 2 * merges
-            for i in 0..<remaining {
+            for i in 0..<maxBuckets {
                 totals[i] = totals[2 * merges + i]
                 variances[i] = variances[2 * merges + i]
             }
@@ -250,71 +261,94 @@ public struct ADWIN: DriftDetector {
     }
 
     /// Tells whether any cut (W0 = oldest buckets, W1 = the rest) has means further apart than
-    /// River's bound, with River's decision bit for bit: the running sums are River's chains,
-    /// and a cut is evaluated with River's operations in River's order unless `ADWINCutFilter`,
-    /// a test free of division and square root with margins covering every rounding, clears
-    /// it. Which cut is significant does not matter: River then drops the oldest bucket.
+    /// River's bound, with River's decision bit for bit. `ADWINCutFilter`, a test free of
+    /// division and square root whose margins cover every rounding (its own, River's, and the
+    /// difference between its running sums and River's), clears most cuts; the others are
+    /// evaluated with River's running sums and River's operations in River's order. Which cut is
+    /// significant does not matter: River then drops the oldest bucket.
     private func hasSignificantCut() -> Bool {
         let counts = buckets.counts, totals = buckets.totals, rowWidth = buckets.rowWidth
         let column = buckets.cutCapacity
-        let cutN0 = buckets.cuts, cutN1 = cutN0 + column, cutU0 = cutN1 + column, cutU1 = cutU0 + column
-        var n0 = 0.0, n1 = windowWidth, u0 = 0.0, u1 = total
-        var magnitudes = 0.0
+        let cutN0 = buckets.cuts, cutU0 = cutN0 + column, riverU0 = cutU0 + column, riverU1 = riverU0 + column
+        // Every cut but the one after the newest bucket, oldest first: n0 exactly, u0 summed
+        // level by level so that the levels' sums do not wait for each other.
+        // Each level runs over all maxBuckets slots, those past its count adding 0 and writing
+        // rows the next level overwrites, so that the loop's branches do not depend on counts.
+        var n0 = 0, u0 = 0.0, magnitudes = 0.0
         var found = 0
-        // Every cut but the one after the newest bucket, oldest first.
         for level in stride(from: levels - 1, through: 0, by: -1) {
-            let size = Double(sign: .plus, exponent: level, significand: 1)
             let row = totals + level * rowWidth
             let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
-            for k in 0..<count {
-                let t = row[k]
-                n0 += size
-                n1 -= size
-                u0 += t
-                u1 -= t
-                magnitudes += abs(t)
-                cutN0[found] = n0
-                cutN1[found] = n1
-                cutU0[found] = u0
-                cutU1[found] = u1
-                found &+= 1
+            var local = 0.0, localMagnitudes = 0.0
+            for k in 0..<maxBuckets {
+                let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
+                let t = Double(bitPattern: row[k].bitPattern & keep)
+                local += t
+                localMagnitudes += abs(t)
+                cutN0[found &+ k] = Double(n0 &+ (k &+ 1) &<< level)
+                cutU0[found &+ k] = u0 + local
             }
+            n0 &+= count &<< level
+            found &+= count
+            u0 += local
+            magnitudes += localMagnitudes
         }
-        // n0 grows and n1 shrinks along the cuts: the long enough ones are a range.
-        let minLength = Double(minWindowLength)
+        // n0 grows and n1 = width - n0 shrinks along the cuts: the long enough ones are a range.
+        let minLength = Double(minWindowLength), width = windowWidth
         var first = 0, end = found
         while first < end && cutN0[first] < minLength { first += 1 }
-        while end > first && cutN1[end - 1] < minLength { end -= 1 }
+        while end > first && width - cutN0[end - 1] < minLength { end -= 1 }
         guard first < end else { return false }
 
-        let deltaPrime = log(2 * log(windowWidth) / delta)
-        let varianceInWindow = variance / windowWidth
+        let deltaPrime = log(2 * log(width) / delta)
+        let varianceInWindow = variance / width
         let linear = 2.0 / 3.0 * deltaPrime
 
+        // River's running sums, cut by cut, as River runs them (only when a cut needs them).
+        var riverSums = false
+        func gatherRiverSums() {
+            var u0 = 0.0, u1 = total, j = 0
+            for level in stride(from: levels - 1, through: 0, by: -1) {
+                let row = totals + level * rowWidth
+                let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
+                for k in 0..<count {
+                    u0 += row[k]
+                    u1 -= row[k]
+                    riverU0[j] = u0
+                    riverU1[j] = u1
+                    j += 1
+                }
+            }
+            riverSums = true
+        }
         func riverCut(_ j: Int) -> Bool {
-            let n0 = cutN0[j], n1 = cutN1[j]
-            let deltaMean = cutU0[j] / n0 - cutU1[j] / n1
+            if !riverSums { gatherRiverSums() }
+            let n0 = cutN0[j], n1 = width - n0
+            let deltaMean = riverU0[j] / n0 - riverU1[j] / n1
             let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
             let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + linear * mRecip
             return abs(deltaMean) > epsilon
         }
 
         guard let filter = ADWINCutFilter(varianceInWindow: varianceInWindow, deltaPrime: deltaPrime, linear: linear,
-                                          width: windowWidth, minLength: minLength,
-                                          sumBound: abs(total) + magnitudes) else {
+                                          width: width, total: total, minLength: minLength,
+                                          sumBound: abs(total) + magnitudes, terms: found + 2) else {
             for j in first..<end where riverCut(j) { return true }
             return false
         }
         var j = first
         while j + 1 < end {
-            let clear = filter.clears(n0: load(cutN0 + j), n1: load(cutN1 + j), u0: load(cutU0 + j), u1: load(cutU1 + j))
+            let clear = filter.clears(n0: load(cutN0 + j), u0: load(cutU0 + j))
             if !all(clear) {
                 if !clear[0] && riverCut(j) { return true }
                 if !clear[1] && riverCut(j + 1) { return true }
             }
             j += 2
         }
-        if j < end && riverCut(j) { return true }
+        if j < end {
+            let clear = filter.clears(n0: SIMD2(repeating: cutN0[j]), u0: SIMD2(repeating: cutU0[j]))
+            if !clear[0] && riverCut(j) { return true }
+        }
         return false
     }
 
@@ -371,7 +405,7 @@ public struct ADWIN: DriftDetector {
         windowWidth = try reader.readDouble()
         sinceCheck = try reader.readInt()
         guard (0..<clock).contains(sinceCheck) else { throw .invalid("ADWIN clock position \(sinceCheck) outside 0..<\(clock)") }
-        pendingLimit = min(ADWINBuckets.batchCapacity, clock - sinceCheck)
+        pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
         let liveCounts = try reader.readInts()
         let liveTotals = try reader.readDoubles()
         let liveVariances = try reader.readDoubles()

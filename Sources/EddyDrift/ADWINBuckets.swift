@@ -2,19 +2,20 @@
 /// first, plus the scratch space of a scan, in raw buffers so the hot loops have no bounds or
 /// uniqueness checks. A level holds at most `maxBuckets` buckets between updates; its row has
 /// room for a whole batch more, so that arriving buckets are appended in place before the level
-/// merges. `ADWIN` copies it before mutating when shared (copy on write).
+/// merges, and for `maxBuckets` beyond, so that loops of fixed length may read past the buckets.
+/// `ADWIN` copies it before mutating when shared (copy on write).
 final class ADWINBuckets: @unchecked Sendable {
     /// Values `ADWIN` collects before it folds them into the histogram.
     static let batchCapacity = 32
-    /// Slots per level (`maxBuckets + batchCapacity`).
+    /// Slots per level (`2 * maxBuckets + batchCapacity`).
     let rowWidth: Int
     private(set) var levelCapacity: Int
     private(set) var totals: UnsafeMutablePointer<Double>
     private(set) var variances: UnsafeMutablePointer<Double>
     /// Buckets in use per level (River's `current_idx`).
     private(set) var counts: UnsafeMutablePointer<Int>
-    /// Scan scratch: n0, n1, u0 and u1 of every candidate cut, each in its own column of
-    /// `cutCapacity` entries (so that a pair of cuts loads as one SIMD2 per quantity).
+    /// Scan scratch: for every cut n0, the filter's u0, and River's u0 and u1, each in its own
+    /// column of `cutCapacity` entries (so that a pair of cuts loads as one SIMD2 per quantity).
     private(set) var cuts: UnsafeMutablePointer<Double>
     private(set) var cutCapacity: Int
     /// Batch scratch, `batchCapacity` entries each: the window total before each new value and
@@ -23,7 +24,7 @@ final class ADWINBuckets: @unchecked Sendable {
     let increments: UnsafeMutablePointer<Double>
 
     convenience init(maxBuckets: Int, levelCapacity: Int = 32) {
-        self.init(rowWidth: maxBuckets + Self.batchCapacity, levelCapacity: levelCapacity)
+        self.init(rowWidth: 2 * maxBuckets + Self.batchCapacity, levelCapacity: levelCapacity)
     }
 
     private init(rowWidth: Int, levelCapacity: Int) {

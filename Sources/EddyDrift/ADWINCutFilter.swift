@@ -14,29 +14,33 @@
 ///
 ///     (|u0 n1 - u1 n0| + 2.01u (|u0| n1 + |u1| n0) + 2^-1073 N) Q  <=  (1 - 5u) (sqrt(R) + c S N).
 ///
-/// All n are integers below 2^53, so A, B, S = W - 2(L - 1) are exact; |u0| and |u1| are at most
-/// twice `sumBound` = |total| + the sum of |bucket total| (float sums of at most a few thousand
-/// terms), so |u0| n1 + |u1| n0 <= 2 sumBound W. The test computes, rounding as it goes,
+/// All n are integers below 2^53, so A, B, S = W - 2(L - 1) and n1 = W - n0 are exact. The
+/// test's running sums u0' (summed level by level) and u1' = total - u0' are not River's u0 and
+/// u1, but every one of these is a float sum of at most `terms` (K) of total and the bucket
+/// totals t, so each lies within 1.01 K u (|total| + sum |t|) of the exact sum and is at most
+/// twice `sumBound` = |total| + sum |t|. Then |u0 n1 - u1 n0| + 2.01u (|u0| n1 + |u1| n0), with
+/// River's sums, is at most (1 + 1.01u) (|u0' n1 - u1' n0| computed + (8.1 + 2.02 K) u sumBound W).
+/// The test computes, rounding as it goes,
 ///
-///     X = |u0 n1 - u1 n0| + (2^-47 sumBound W + 1e-280),   P = X Q (1 + 2^-48),
-///     T = N (c S (1 - 2^-40)),                              R' = (2 v d S (1 - 2^-40)) Q (N N),
-///     G = P - T,
+///     X = |u0' n1 - u1' n0| + ((64 + 8 K) u sumBound W + 1e-280),   P = X Q (1 + 2^-48),
+///     T = N (c S (1 - 2^-40)),      R' = (2 v d S (1 - 2^-40)) Q (N N),      G = P - T,
 ///
-/// and clears the cut when G <= 0 or G^2 <= R'. The left side above is at most
-/// P (1 - 26u): 2^-47 sumBound W exceeds the 6.02u (|u0| n1 + |u1| n0) the exact |u0 n1 - u1 n0|
-/// and River's rounding can add, 1e-280 exceeds 2^-1072 N for N < 1e30, and the factor 2^-48
-/// (32u) exceeds the 5u the test's own roundings of X and P can lose. T is at most
-/// (1 - 8000u) c S N and R' at most (1 - 8000u) R. So G <= 0 (that is P <= T) implies the
-/// inequality; otherwise H = left side - (1 - 5u) c S N is at most G, and G^2 <= R' implies
-/// H^2 <= (1 - 5u)^2 R. G does not underflow when it matters: H > 0 needs P > T >= 0.4 (c >= 0.2
-/// because d = log(2 log W / delta) > 0.32 for W >= 2, S >= 2, N >= 1), so G >= 25u P > 1e-15.
-/// A negative v (River's epsilon is then NaN, and River rejects every cut) makes R' <= 0, and
-/// only the G <= 0 branch can clear. Infinities and NaNs never clear a cut (comparisons with
-/// NaN are false, and R' stays finite under the guards of `init`), so an overflow in the test
-/// sends the cut to River's evaluation.
+/// and clears the cut when G <= 0 or G^2 <= R'. The left side above is at most P (1 - 26u):
+/// the slack term exceeds what the sums' differences and roundings can add, 1e-280 exceeds
+/// 2^-1072 N for N < 1e30, and the factor 2^-48 (32u) exceeds the 5u the test's own roundings
+/// of X and P can lose. T is at most (1 - 8000u) c S N and R' at most (1 - 8000u) R. So G <= 0
+/// (that is P <= T) implies the inequality; otherwise H = left side - (1 - 5u) c S N is at most
+/// G, and G^2 <= R' implies H^2 <= (1 - 5u)^2 R. G does not underflow when it matters: H > 0
+/// needs P > T >= 0.4 (c >= 0.2 because d = log(2 log W / delta) > 0.32 for W >= 2, S >= 2,
+/// N >= 1), so G >= 25u P > 1e-15. A negative v (River's epsilon is then NaN, and River rejects
+/// every cut) makes R' <= 0, and only the G <= 0 branch can clear. Infinities and NaNs never
+/// clear a cut (comparisons with NaN are false, and R' stays finite under the guards of `init`),
+/// so an overflow in the test sends the cut to River's evaluation.
 struct ADWINCutFilter {
     private static let magnitudeMask = SIMD2<UInt64>(repeating: ~(1 << 63))
 
+    private let width: SIMD2<Double>
+    private let total: SIMD2<Double>
     private let offset: SIMD2<Double>
     private let slack: SIMD2<Double>
     private let grow = SIMD2<Double>(repeating: 1 + 0x1p-48)
@@ -45,21 +49,27 @@ struct ADWINCutFilter {
 
     /// nil when the margins above do not hold: a variance that is not finite or so large that
     /// R could overflow, a delta' that is not positive and finite, or a window so wide that n0 n1
-    /// reaches 1e30 or n stops being exact.
-    init?(varianceInWindow v: Double, deltaPrime d: Double, linear c: Double, width: Double, minLength: Double,
-          sumBound: Double) {
-        guard v.isFinite, abs(v) < 1e150, d.isFinite, d > 0, c > 0, width < 1e15, width >= 2 * minLength else { return nil }
+    /// reaches 1e30 or n stops being exact, or sums of too many terms for the bound on them.
+    init?(varianceInWindow v: Double, deltaPrime d: Double, linear c: Double, width: Double, total: Double,
+          minLength: Double, sumBound: Double, terms: Int) {
+        guard v.isFinite, abs(v) < 1e150, d.isFinite, d > 0, c > 0, width < 1e15, width >= 2 * minLength,
+              terms < 1 << 20 else { return nil }
+        self.width = SIMD2(repeating: width)
+        self.total = SIMD2(repeating: total)
         let shrink = 1 - 0x1p-40
         let sum = width - 2 * (minLength - 1)
         offset = SIMD2(repeating: minLength - 1)
-        slack = SIMD2(repeating: 0x1p-47 * sumBound * width + 1e-280)
+        slack = SIMD2(repeating: Double(64 + 8 * terms) * 0x1p-53 * sumBound * width + 1e-280)
         linear = SIMD2(repeating: c * sum * shrink)
         spread = SIMD2(repeating: 2 * v * d * sum * shrink)
     }
 
-    /// For two cuts, whether each is cleared (true: River would not call it significant).
+    /// For two cuts, given n0 and u0', whether each is cleared (true: River would not call it
+    /// significant).
     @inline(__always)
-    func clears(n0: SIMD2<Double>, n1: SIMD2<Double>, u0: SIMD2<Double>, u1: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
+    func clears(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
+        let n1: SIMD2<Double> = width - n0
+        let u1: SIMD2<Double> = total - u0
         let q: SIMD2<Double> = (n0 - offset) * (n1 - offset)
         let n: SIMD2<Double> = n0 * n1
         let difference: SIMD2<Double> = u0 * n1 - u1 * n0

@@ -227,11 +227,13 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
                 let target = epsilon * factor * (trial % 2 == 0 ? 1 : -1)
                 let u1 = n1 * mean, u0 = n0 * (mean + target)
                 let significant = abs(u0 / n0 - u1 / n1) > epsilon
-                // The least sum bound the filter allows: |u0| and |u1| at most twice it.
+                // The window's total as River would hold it, and the least sum bound the filter
+                // allows (|u0| and |u1| at most twice it) for sums of two terms.
+                let total = u0 + u1
                 guard let filter = ADWINCutFilter(varianceInWindow: variance, deltaPrime: deltaPrime, linear: linear,
-                                                  width: width, minLength: minLength,
-                                                  sumBound: max(abs(u0), abs(u1)) / 2) else { continue }
-                let clear = filter.clears(n0: SIMD2(n0, n0), n1: SIMD2(n1, n1), u0: SIMD2(u0, u0), u1: SIMD2(u1, u1))
+                                                  width: width, total: total, minLength: minLength,
+                                                  sumBound: max(abs(u0), abs(u1), abs(total)) / 2, terms: 2) else { continue }
+                let clear = filter.clears(n0: SIMD2(n0, n0), u0: SIMD2(u0, u0))
                 if factor <= 0.99 {
                     plain += 1
                     if clear[0] { cleared += 1 }
