@@ -83,6 +83,7 @@ public struct ADWIN: DriftDetector {
     private mutating func clearWindow() {
         if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
         for i in 0..<levels { buckets.counts[i] = 0 }
+        buckets.regatherBelow = Int.max
         levels = 1
         total = 0
         variance = 0
@@ -179,6 +180,7 @@ public struct ADWIN: DriftDetector {
             let all = buckets.counts[level] + arriving
             if all <= maxBuckets {
                 buckets.counts[level] = all
+                buckets.regatherBelow = max(buckets.regatherBelow, level + 1)
                 return
             }
             if level + 1 == levels { addLevel() }
@@ -191,16 +193,21 @@ public struct ADWIN: DriftDetector {
             let size = Double(sign: .plus, exponent: level, significand: 1)
             let inverse = Double(sign: .plus, exponent: -level, significand: 1)
             // size is a power of two, so x * (1 / size) rounds exactly as x / size
+            // Two merges at a time, loading scalars: the buckets were just stored one by one, and
+            // a wider load spanning two such stores would wait for them to retire.
             var m = 0
             while m + 1 < merges {
-                let t = UnsafeRawPointer(totals + 2 * m).loadUnaligned(as: SIMD4<Double>.self)
-                let v = UnsafeRawPointer(variances + 2 * m).loadUnaligned(as: SIMD4<Double>.self)
-                let mu1: SIMD2<Double> = t.evenHalf * inverse
-                let mu2: SIMD2<Double> = t.oddHalf * inverse
+                let t0 = SIMD2(totals[2 * m], totals[2 * m + 2]), t1 = SIMD2(totals[2 * m + 1], totals[2 * m + 3])
+                let v0 = SIMD2(variances[2 * m], variances[2 * m + 2]), v1 = SIMD2(variances[2 * m + 1], variances[2 * m + 3])
+                let mu1: SIMD2<Double> = t0 * inverse
+                let mu2: SIMD2<Double> = t1 * inverse
                 let spread: SIMD2<Double> = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-                let merged: SIMD2<Double> = v.evenHalf + v.oddHalf + spread
-                UnsafeMutableRawPointer(upTotals + m).storeBytes(of: t.evenHalf + t.oddHalf, as: SIMD2<Double>.self)
-                UnsafeMutableRawPointer(upVariances + m).storeBytes(of: merged, as: SIMD2<Double>.self)
+                let merged: SIMD2<Double> = v0 + v1 + spread
+                let sum: SIMD2<Double> = t0 + t1
+                upTotals[m] = sum[0]
+                upTotals[m + 1] = sum[1]
+                upVariances[m] = merged[0]
+                upVariances[m + 1] = merged[1]
                 m += 2
             }
             if m < merges {
@@ -224,6 +231,7 @@ public struct ADWIN: DriftDetector {
     }
 
     private mutating func addLevel() {
+        buckets.regatherBelow = Int.max
         levels += 1
         buckets.reserve(levels: levels)
         buckets.counts[levels - 1] = 0
@@ -248,6 +256,7 @@ public struct ADWIN: DriftDetector {
         }
         counts[last] = remaining
         if remaining == 0 { levels -= 1 }
+        buckets.regatherBelow = Int.max
     }
 
     private mutating func detectChange() -> Bool {
@@ -272,11 +281,26 @@ public struct ADWIN: DriftDetector {
         let cutN0 = buckets.cuts, cutU0 = cutN0 + column, riverU0 = cutU0 + column, riverU1 = riverU0 + column
         // Every cut but the one after the newest bucket, oldest first: n0 exactly, u0 summed
         // level by level so that the levels' sums do not wait for each other.
-        // Each level runs over all maxBuckets slots, those past its count adding 0 and writing
-        // rows the next level overwrites, so that the loop's branches do not depend on counts.
+        // Levels at and above regatherBelow are as the last scan left them. Each level runs over
+        // all maxBuckets slots, those past its count adding 0 and writing rows the next level
+        // overwrites, so that the loop's branches do not depend on counts.
+        let top = levels - 1
+        let start = min(top, buckets.regatherBelow - 1)
+        let levelFound = buckets.levelFound, levelN0 = buckets.levelN0
+        let levelU0 = buckets.levelU0, levelMagnitudes = buckets.levelMagnitudes
         var n0 = 0, u0 = 0.0, magnitudes = 0.0
         var found = 0
-        for level in stride(from: levels - 1, through: 0, by: -1) {
+        if start < top {
+            found = levelFound[start]
+            n0 = levelN0[start]
+            u0 = levelU0[start]
+            magnitudes = levelMagnitudes[start]
+        }
+        for level in stride(from: start, through: 0, by: -1) {
+            levelFound[level] = found
+            levelN0[level] = n0
+            levelU0[level] = u0
+            levelMagnitudes[level] = magnitudes
             let row = totals + level * rowWidth
             let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
             var local = 0.0, localMagnitudes = 0.0
@@ -293,6 +317,7 @@ public struct ADWIN: DriftDetector {
             u0 += local
             magnitudes += localMagnitudes
         }
+        buckets.regatherBelow = 0
         // n0 grows and n1 = width - n0 shrinks along the cuts: the long enough ones are a range.
         let minLength = Double(minWindowLength), width = windowWidth
         var first = 0, end = found
@@ -425,5 +450,6 @@ public struct ADWIN: DriftDetector {
             }
             buckets.counts[level] = count
         }
+        buckets.regatherBelow = Int.max
     }
 }

@@ -18,6 +18,15 @@ final class ADWINBuckets: @unchecked Sendable {
     /// column of `cutCapacity` entries (so that a pair of cuts loads as one SIMD2 per quantity).
     private(set) var cuts: UnsafeMutablePointer<Double>
     private(set) var cutCapacity: Int
+    /// The scan's running state before each level, oldest level first (cut index, n0, the
+    /// filter's u0, sum of |bucket total|): still valid for the levels at and above
+    /// `regatherBelow` when the next scan comes, so only the levels below are summed again.
+    private(set) var levelFound: UnsafeMutablePointer<Int>
+    private(set) var levelN0: UnsafeMutablePointer<Int>
+    private(set) var levelU0: UnsafeMutablePointer<Double>
+    private(set) var levelMagnitudes: UnsafeMutablePointer<Double>
+    /// Levels below this one changed since the last scan (`Int.max`: all of them).
+    var regatherBelow = Int.max
     /// Batch scratch, `batchCapacity` entries each: the window total before each new value and
     /// the value's variance increment.
     let before: UnsafeMutablePointer<Double>
@@ -39,6 +48,7 @@ final class ADWINBuckets: @unchecked Sendable {
         counts.initialize(repeating: 0, count: levelCapacity)
         totals.initialize(repeating: 0, count: rowWidth * levelCapacity)
         variances.initialize(repeating: 0, count: rowWidth * levelCapacity)
+        (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(levelCapacity)
         let n = Self.batchCapacity
         before = .allocate(capacity: n)
         increments = .allocate(capacity: n)
@@ -46,7 +56,28 @@ final class ADWINBuckets: @unchecked Sendable {
         increments.initialize(repeating: 0, count: n)
     }
 
+    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>,
+                                                           UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
+        let found = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let n0 = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let u0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        let magnitudes = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        found.initialize(repeating: 0, count: capacity)
+        n0.initialize(repeating: 0, count: capacity)
+        u0.initialize(repeating: 0, count: capacity)
+        magnitudes.initialize(repeating: 0, count: capacity)
+        return (found, n0, u0, magnitudes)
+    }
+
+    private func deallocateLevelScratch() {
+        levelFound.deallocate()
+        levelN0.deallocate()
+        levelU0.deallocate()
+        levelMagnitudes.deallocate()
+    }
+
     deinit {
+        deallocateLevelScratch()
         totals.deallocate()
         variances.deallocate()
         counts.deallocate()
@@ -81,6 +112,9 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
+        deallocateLevelScratch()
+        (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(capacity)
+        regatherBelow = Int.max
         cutCapacity = rowWidth * capacity
         cuts = .allocate(capacity: 4 * cutCapacity)
         cuts.initialize(repeating: 0, count: 4 * cutCapacity)
