@@ -133,12 +133,24 @@ public struct ADWIN: DriftDetector {
         // it, then the value to the total. The totals chain first (appending the values to
         // level 0 on the way); the increments, each River's operations in River's order, two at
         // a time; then the variance chain in River's order.
+        // Stored in pairs, as the loop after loads them: a load spanning two narrower stores
+        // still in flight would wait for them to retire.
         var runningTotal = total
-        for i in 0..<n {
-            let x = pending[i]
-            values[i] = x
-            zeros[i] = 0
-            before[i] = runningTotal
+        var j = 0
+        while j + 1 < n {
+            let x0 = pending[j], x1 = pending[j + 1]
+            let t0 = runningTotal, t1 = runningTotal + x0
+            runningTotal = t1 + x1
+            store(SIMD2(x0, x1), at: values + j)
+            store(SIMD2(repeating: 0), at: zeros + j)
+            store(SIMD2(t0, t1), at: before + j)
+            j += 2
+        }
+        if j < n {
+            let x = pending[j]
+            values[j] = x
+            zeros[j] = 0
+            before[j] = runningTotal
             runningTotal += x
         }
         let start = windowWidth
@@ -148,7 +160,7 @@ public struct ADWIN: DriftDetector {
             let w = SIMD2(start + Double(i + 1), start + Double(i + 2))
             let d: SIMD2<Double> = load(values + i) - load(before + i) / (w - one)
             let increment: SIMD2<Double> = (w - one) * d * d / w
-            UnsafeMutableRawPointer(increments + i).storeBytes(of: increment, as: SIMD2<Double>.self)
+            store(increment, at: increments + i)
             i += 2
         }
         if i < n {
@@ -325,9 +337,14 @@ public struct ADWIN: DriftDetector {
         while end > first && width - cutN0[end - 1] < minLength { end -= 1 }
         guard first < end else { return false }
 
-        let deltaPrime = log(2 * log(width) / delta)
         let varianceInWindow = variance / width
-        let linear = 2.0 / 3.0 * deltaPrime
+        if !(width >= buckets.boundWidth && width < 2 * buckets.boundWidth) {
+            buckets.boundWidth = width
+            buckets.deltaPrimeBound = log(2 * log(width) / delta) * (1 - 0x1p-40)
+        }
+        let deltaPrimeBound = buckets.deltaPrimeBound
+        // River's own delta', computed on the first cut the filter leaves undecided.
+        var deltaPrime = Double.nan
 
         // River's running sums, cut by cut, as River runs them (only when a cut needs them).
         var riverSums = false
@@ -348,6 +365,8 @@ public struct ADWIN: DriftDetector {
         }
         func riverCut(_ j: Int) -> Bool {
             if !riverSums { gatherRiverSums() }
+            if deltaPrime.isNaN { deltaPrime = log(2 * log(width) / delta) }
+            let linear = 2.0 / 3.0 * deltaPrime
             let n0 = cutN0[j], n1 = width - n0
             let deltaMean = riverU0[j] / n0 - riverU1[j] / n1
             let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
@@ -355,7 +374,8 @@ public struct ADWIN: DriftDetector {
             return abs(deltaMean) > epsilon
         }
 
-        guard let filter = ADWINCutFilter(varianceInWindow: varianceInWindow, deltaPrime: deltaPrime, linear: linear,
+        guard let filter = ADWINCutFilter(varianceInWindow: varianceInWindow, deltaPrime: deltaPrimeBound,
+                                          linear: 2.0 / 3.0 * deltaPrimeBound,
                                           width: width, total: total, minLength: minLength,
                                           sumBound: abs(total) + magnitudes, terms: found + 2) else {
             for j in first..<end where riverCut(j) { return true }
@@ -380,6 +400,11 @@ public struct ADWIN: DriftDetector {
     @inline(__always)
     private func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    @inline(__always)
+    private func store(_ pair: SIMD2<Double>, at p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: pair, as: SIMD2<Double>.self)
     }
 
     /// The state River would hold after the same updates: pending values are folded into a copy

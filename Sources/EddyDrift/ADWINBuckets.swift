@@ -27,6 +27,11 @@ final class ADWINBuckets: @unchecked Sendable {
     private(set) var levelMagnitudes: UnsafeMutablePointer<Double>
     /// Levels below this one changed since the last scan (`Int.max`: all of them).
     var regatherBelow = Int.max
+    /// River's delta' at `boundWidth`, lowered by 2^-40 relatively: a lower bound of River's
+    /// delta' at any width from `boundWidth` up to twice it (delta' grows with the width, and
+    /// each computed value is within 10 ulps of the exact one), which is all the filter needs.
+    var boundWidth = 0.0
+    var deltaPrimeBound = 0.0
     /// Batch scratch, `batchCapacity` entries each: the window total before each new value and
     /// the value's variance increment.
     let before: UnsafeMutablePointer<Double>

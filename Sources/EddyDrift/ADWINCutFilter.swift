@@ -5,7 +5,8 @@
 ///
 /// River calls a cut (n0, n1, u0, u1) significant when, in floating point,
 /// |u0/n0 - u1/n1| > sqrt(2 m v d) + c m, with m = 1/A + 1/B, A = n0 - L + 1, B = n1 - L + 1,
-/// v the window variance, d River's delta', c = 2/3 d (the doubles River uses). Write u for
+/// v the window variance, d River's delta', c = 2/3 d (the doubles River uses; the test may be
+/// given lower bounds of d and c instead, as the right side below only grows with them). Write u for
 /// 2^-53. Each of River's operations rounds by at most u relatively (plus 2^-1075 absolutely for
 /// an underflow), so River's |dm| is at most |a - b| + 2.01u (|a| + |b|) + 2^-1073 (a = u0/n0,
 /// b = u1/n1, exact) and River's epsilon at least (1 - 5u) eps, eps the exact bound. River
