@@ -5,6 +5,9 @@ import Foundation
 /// exponential-histogram buckets whose every cut (W0, W1) is tested, every `clock` updates,
 /// for a difference in means larger than the Hoeffding-style bound; on drift the oldest
 /// buckets are dropped. The arithmetic follows River's order, so drift indices agree exactly.
+/// Between checks `update` only collects the value; the batch is folded in at the check, and
+/// the check clears most cuts with a test free of division (`ADWINCutFilter`) whose margins
+/// cover every rounding, leaving only close calls to River's own evaluation.
 ///
 /// ```swift
 /// var adwin = try ADWIN(delta: 0.002)
@@ -126,47 +129,37 @@ public struct ADWIN: DriftDetector {
         let n = pendingCount
         guard n > 0 else { return }
         if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
-        let before = buckets.before, increments = buckets.increments
+        let increments = buckets.increments
         let held = buckets.counts[0]
         let values = buckets.totals + held, zeros = buckets.variances + held
         // River adds each value's variance increment, computed from the total and width before
-        // it, then the value to the total. The totals chain first (appending the values to
-        // level 0 on the way); the increments, each River's operations in River's order, two at
-        // a time; then the variance chain in River's order.
-        // Stored in pairs, as the loop after loads them: a load spanning two narrower stores
-        // still in flight would wait for them to retire.
-        var runningTotal = total
-        var j = 0
-        while j + 1 < n {
-            let x0 = pending[j], x1 = pending[j + 1]
-            let t0 = runningTotal, t1 = runningTotal + x0
-            runningTotal = t1 + x1
-            store(SIMD2(x0, x1), at: values + j)
-            store(SIMD2(repeating: 0), at: zeros + j)
-            store(SIMD2(t0, t1), at: before + j)
-            j += 2
-        }
-        if j < n {
-            let x = pending[j]
-            values[j] = x
-            zeros[j] = 0
-            before[j] = runningTotal
-            runningTotal += x
-        }
+        // it, then the value to the total. Two values at a time: the totals chain, appending the
+        // values to level 0, and the two increments, each River's operations in River's order
+        // (the divisions side by side); then the variance chain in River's order.
         let start = windowWidth
         let one = SIMD2<Double>(repeating: 1)
+        var runningTotal = total
         var i = 0
         while i + 1 < n {
+            let x0 = pending[i], x1 = pending[i + 1]
+            let t0 = runningTotal, t1 = runningTotal + x0
+            runningTotal = t1 + x1
+            store(SIMD2(x0, x1), at: values + i)
+            store(SIMD2(repeating: 0), at: zeros + i)
             let w = SIMD2(start + Double(i + 1), start + Double(i + 2))
-            let d: SIMD2<Double> = load(values + i) - load(before + i) / (w - one)
+            let d: SIMD2<Double> = SIMD2(x0, x1) - SIMD2(t0, t1) / (w - one)
             let increment: SIMD2<Double> = (w - one) * d * d / w
             store(increment, at: increments + i)
             i += 2
         }
         if i < n {
+            let x = pending[i]
+            values[i] = x
+            zeros[i] = 0
             let w = start + Double(i + 1)
-            let d = values[i] - before[i] / (w - 1)
+            let d = x - runningTotal / (w - 1)
             increments[i] = (w - 1) * d * d / w
+            runningTotal += x
         }
         // The first value into an empty window adds no variance (River skips the formula).
         if start == 0 { increments[0] = 0 }

@@ -32,9 +32,7 @@ final class ADWINBuckets: @unchecked Sendable {
     /// each computed value is within 10 ulps of the exact one), which is all the filter needs.
     var boundWidth = 0.0
     var deltaPrimeBound = 0.0
-    /// Batch scratch, `batchCapacity` entries each: the window total before each new value and
-    /// the value's variance increment.
-    let before: UnsafeMutablePointer<Double>
+    /// Batch scratch: the variance increments of the values being folded in.
     let increments: UnsafeMutablePointer<Double>
 
     convenience init(maxBuckets: Int, levelCapacity: Int = 32) {
@@ -55,9 +53,7 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.initialize(repeating: 0, count: rowWidth * levelCapacity)
         (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(levelCapacity)
         let n = Self.batchCapacity
-        before = .allocate(capacity: n)
         increments = .allocate(capacity: n)
-        before.initialize(repeating: 0, count: n)
         increments.initialize(repeating: 0, count: n)
     }
 
@@ -87,7 +83,6 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
-        before.deallocate()
         increments.deallocate()
     }
 

@@ -21,12 +21,19 @@
 /// totals t, so each lies within 1.01 K u (|total| + sum |t|) of the exact sum and is at most
 /// twice `sumBound` = |total| + sum |t|. Then |u0 n1 - u1 n0| + 2.01u (|u0| n1 + |u1| n0), with
 /// River's sums, is at most (1 + 1.01u) (|u0' n1 - u1' n0| computed + (8.1 + 2.02 K) u sumBound W).
-/// The test computes, rounding as it goes,
+/// The test computes |u0' n1 - u1' n0| as |u0' W - total n0| (equal in exact arithmetic, with
+/// u1' = total - u0' exact; its roundings cost at most 3u sumBound W) and, rounding as it goes,
 ///
-///     X = |u0' n1 - u1' n0| + ((64 + 8 K) u sumBound W + 1e-280),   P = X Q (1 + 2^-48),
+///     X = |u0' W - total n0| + ((64 + 8 K) u sumBound W + 1e-280),   P = X Q (1 + 2^-48),
 ///     T = N (c S (1 - 2^-40)),      R' = (2 v d S (1 - 2^-40)) Q (N N),      G = P - T,
 ///
-/// and clears the cut when G <= 0 or G^2 <= R'. The left side above is at most P (1 - 26u):
+/// and clears the cut when G <= 0 or G^2 <= R'. First, though, a quicker test that clears
+/// nearly every cut: N eps >= N sqrt(2 v d m) = sqrt(2 v d W N (m N / W)) >= sqrt(2 v d W N),
+/// because m N = n0 n1 / A + n0 n1 / B >= n1 + n0 = W. River therefore rejects the cut if
+/// (1 + 1.01u) X <= (1 - 5u) sqrt(2 v d W N), which X^2 <= (2 v d W (1 - 2^-40)) N, computed,
+/// implies (the margin again absorbs every rounding; X^2 underflows only for X < 1e-154, and
+/// then the left side is far below (1 - 5u) N c m >= 0.39, so River rejects as well).
+/// In the full test, the left side of the inequality above is at most P (1 - 26u):
 /// the slack term exceeds what the sums' differences and roundings can add, 1e-280 exceeds
 /// 2^-1072 N for N < 1e30, and the factor 2^-48 (32u) exceeds the 5u the test's own roundings
 /// of X and P can lose. T is at most (1 - 8000u) c S N and R' at most (1 - 8000u) R. So G <= 0
@@ -47,6 +54,7 @@ struct ADWINCutFilter {
     private let grow = SIMD2<Double>(repeating: 1 + 0x1p-48)
     private let linear: SIMD2<Double>
     private let spread: SIMD2<Double>
+    private let quick: SIMD2<Double>
 
     /// nil when the margins above do not hold: a variance that is not finite or so large that
     /// R could overflow, a delta' that is not positive and finite, or a window so wide that n0 n1
@@ -63,6 +71,7 @@ struct ADWINCutFilter {
         slack = SIMD2(repeating: Double(64 + 8 * terms) * 0x1p-53 * sumBound * width + 1e-280)
         linear = SIMD2(repeating: c * sum * shrink)
         spread = SIMD2(repeating: 2 * v * d * sum * shrink)
+        quick = SIMD2(repeating: 2 * v * d * width * shrink)
     }
 
     /// For two cuts, given n0 and u0', whether each is cleared (true: River would not call it
@@ -70,14 +79,16 @@ struct ADWINCutFilter {
     @inline(__always)
     func clears(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
         let n1: SIMD2<Double> = width - n0
-        let u1: SIMD2<Double> = total - u0
-        let q: SIMD2<Double> = (n0 - offset) * (n1 - offset)
         let n: SIMD2<Double> = n0 * n1
-        let difference: SIMD2<Double> = u0 * n1 - u1 * n0
+        let difference: SIMD2<Double> = u0 * width - total * n0
         let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD2<UInt64>.self) & Self.magnitudeMask, to: SIMD2<Double>.self)
-        let p: SIMD2<Double> = (magnitude + slack) * q * grow
+        let x: SIMD2<Double> = magnitude + slack
+        let quickly = x * x .<= quick * n
+        if all(quickly) { return quickly }
+        let q: SIMD2<Double> = (n0 - offset) * (n1 - offset)
+        let p: SIMD2<Double> = x * q * grow
         let g: SIMD2<Double> = p - n * linear
         let r: SIMD2<Double> = spread * q * (n * n)
-        return (g .<= 0) .| (g * g .<= r)
+        return quickly .| (g .<= 0) .| (g * g .<= r)
     }
 }
