@@ -74,17 +74,29 @@ struct ADWINCutFilter {
         quick = SIMD2(repeating: 2 * v * d * width * shrink)
     }
 
-    /// For two cuts, given n0 and u0', whether each is cleared (true: River would not call it
-    /// significant).
+    /// For two cuts, given n0 and u0', whether the quick test clears each (true: River would
+    /// not call it significant).
+    @inline(__always)
+    func quicklyClears(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
+        let x: SIMD2<Double> = magnitudePlusSlack(n0: n0, u0: u0)
+        return x * x .<= quick * (n0 * (width - n0))
+    }
+
+    @inline(__always)
+    private func magnitudePlusSlack(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMD2<Double> {
+        let difference: SIMD2<Double> = u0 * width - total * n0
+        let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD2<UInt64>.self) & Self.magnitudeMask, to: SIMD2<Double>.self)
+        return magnitude + slack
+    }
+
+    /// For two cuts, given n0 and u0', whether the quick or the full test clears each (true:
+    /// River would not call it significant).
     @inline(__always)
     func clears(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMDMask<SIMD2<Int64>> {
         let n1: SIMD2<Double> = width - n0
         let n: SIMD2<Double> = n0 * n1
-        let difference: SIMD2<Double> = u0 * width - total * n0
-        let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD2<UInt64>.self) & Self.magnitudeMask, to: SIMD2<Double>.self)
-        let x: SIMD2<Double> = magnitude + slack
+        let x: SIMD2<Double> = magnitudePlusSlack(n0: n0, u0: u0)
         let quickly = x * x .<= quick * n
-        if all(quickly) { return quickly }
         let q: SIMD2<Double> = (n0 - offset) * (n1 - offset)
         let p: SIMD2<Double> = x * q * grow
         let g: SIMD2<Double> = p - n * linear
