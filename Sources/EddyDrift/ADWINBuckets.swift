@@ -45,7 +45,7 @@ final class ADWINBuckets: @unchecked Sendable {
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
         counts = .allocate(capacity: levelCapacity)
-        cutCapacity = rowWidth * levelCapacity
+        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: levelCapacity)
         cuts = .allocate(capacity: 4 * cutCapacity)
         cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         counts.initialize(repeating: 0, count: levelCapacity)
@@ -86,6 +86,12 @@ final class ADWINBuckets: @unchecked Sendable {
         increments.deallocate()
     }
 
+    /// Room for a scan's rows: at most maxBuckets cuts a level, and maxBuckets more written
+    /// past the last one (maxBuckets = (rowWidth - batchCapacity) / 2).
+    private static func cutCapacity(rowWidth: Int, levels: Int) -> Int {
+        (rowWidth - batchCapacity) / 2 * (levels + 1)
+    }
+
     func copy() -> ADWINBuckets {
         let other = ADWINBuckets(rowWidth: rowWidth, levelCapacity: levelCapacity)
         other.totals.update(from: totals, count: rowWidth * levelCapacity)
@@ -115,7 +121,7 @@ final class ADWINBuckets: @unchecked Sendable {
         deallocateLevelScratch()
         (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(capacity)
         regatherBelow = Int.max
-        cutCapacity = rowWidth * capacity
+        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: capacity)
         cuts = .allocate(capacity: 4 * cutCapacity)
         cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         totals = t
