@@ -285,9 +285,9 @@ public struct ADWIN: DriftDetector {
         let column = buckets.cutCapacity
         let cutN0 = buckets.cuts, cutU0 = cutN0 + column, riverU0 = cutU0 + column, riverU1 = riverU0 + column
         // Every cut but the one after the newest bucket, oldest first: n0 exactly, u0 summed
-        // level by level so that the levels' sums do not wait for each other.
-        // Levels at and above regatherBelow are as the last scan left them. Each level runs over
-        // all maxBuckets slots, those past its count adding 0 and writing rows the next level
+        // level by level so that the levels' sums do not wait for each other. Levels at and
+        // above regatherBelow are as the last scan left them. Each level runs over all
+        // maxBuckets slots, those past its count adding 0 and writing rows the next level
         // overwrites, so that the loop's branches do not depend on counts.
         let top = levels - 1
         let start = min(top, buckets.regatherBelow - 1)
