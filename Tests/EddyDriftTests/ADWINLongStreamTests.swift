@@ -181,13 +181,17 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
             uninterrupted.update(v)
             if uninterrupted.driftDetected { drifts.append(i) }
         }
-        for cut in [1, 31, 32, 33, 517, 2_050, 4_999] {
+        #expect(drifts.count >= 3)
+        // Also right after a drift (the restored detector must restart its window on the next
+        // update) and one update later.
+        for cut in [1, 31, 32, 33, 517, 2_050, 4_999, drifts[0] + 1, drifts[0] + 2, drifts[1] + 1] {
             var head = try ADWIN()
             var seen: [Int] = []
             for (i, v) in values[..<cut].enumerated() {
                 head.update(v)
                 if head.driftDetected { seen.append(i) }
             }
+            if cut == drifts[0] + 1 { #expect(head.driftDetected) }
             let blob = head.serialized()
             var restored = try ADWIN(state: blob)
             #expect(restored.serialized() == blob, "cut \(cut)")
