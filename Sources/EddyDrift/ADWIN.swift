@@ -5,6 +5,9 @@ import Foundation
 /// exponential-histogram buckets whose every cut (W0, W1) is tested, every `clock` updates,
 /// for a difference in means larger than the Hoeffding-style bound; on drift the oldest
 /// buckets are dropped. The arithmetic follows River's order, so drift indices agree exactly.
+/// Between checks `update` only collects the value; the batch is folded in at the check, and
+/// the check clears most cuts with a test free of division (`ADWINCutFilter`) whose margins
+/// cover every rounding, leaving only close calls to River's own evaluation.
 ///
 /// ```swift
 /// var adwin = try ADWIN(delta: 0.002)
@@ -29,14 +32,23 @@ public struct ADWIN: DriftDetector {
     public private(set) var driftDetected = false
     public var warningDetected: Bool { false }
 
-    /// Bucket totals and variances, row `level` at `level * (maxBuckets + 1)`.
+    /// Values received since the histogram was last brought up to date. Between two checks
+    /// nothing River computes can be observed, so `update` only collects values, and they are
+    /// folded in together, in River's order, at the next check (or when the batch is full).
+    /// Kept inline so that the per-value path touches no shared storage.
+    @usableFromInline var pending = InlineArray<32, Double>(repeating: 0)
+    @usableFromInline var pendingCount = 0
+    /// `pendingCount` at which the batch is folded in: at the next check, at most 32 values.
+    @usableFromInline var pendingLimit = 0
+
+    /// Bucket totals and variances, row `level` at `level * buckets.rowWidth`.
     private var buckets: ADWINBuckets
     private var levels = 0
     private var total = 0.0
     private var variance = 0.0
-    /// Number of values the window summarises.
-    public private(set) var width = 0.0
-    /// Updates since the last check (River's `tick % clock`).
+    /// Values the histogram summarises (River's `width`, before the pending values).
+    private var windowWidth = 0.0
+    /// Updates folded in since the last check (River's `tick % clock`).
     private var sinceCheck = 0
 
     public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
@@ -51,12 +63,20 @@ public struct ADWIN: DriftDetector {
         self.maxBuckets = maxBuckets
         self.minWindowLength = minWindowLength
         self.gracePeriod = gracePeriod
-        buckets = ADWINBuckets(rowWidth: maxBuckets + 1)
+        buckets = ADWINBuckets(maxBuckets: maxBuckets)
         clearWindow()
     }
 
+    /// Number of values the window summarises.
+    public var width: Double { windowWidth + Double(pendingCount) }
+
     /// The mean of the values in the window (0 when empty).
-    public var estimation: Double { width == 0 ? 0 : total / width }
+    public var estimation: Double {
+        var sum = total
+        for i in 0..<pendingCount { sum += pending[i] }
+        let n = width
+        return n == 0 ? 0 : sum / n
+    }
 
     public mutating func reset() {
         driftDetected = false
@@ -66,109 +86,186 @@ public struct ADWIN: DriftDetector {
     private mutating func clearWindow() {
         if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
         for i in 0..<levels { buckets.counts[i] = 0 }
+        buckets.regatherBelow = Int.max
         levels = 1
         total = 0
         variance = 0
-        width = 0
+        windowWidth = 0
         sinceCheck = 0
+        pendingCount = 0
+        pendingLimit = min(ADWINBuckets.batchCapacity, clock)
     }
 
+    @inlinable
     public mutating func update(_ value: Double) {
-        if driftDetected { reset() }
-        if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
-        insert(value)
-        driftDetected = detectChange()
+        // pendingCount < pendingLimit <= 32 between updates
+        pending[unchecked: pendingCount] = value
+        pendingCount &+= 1
+        if pendingCount == pendingLimit { foldPending() }
     }
 
-    @inline(__always)
-    private mutating func insert(_ value: Double) {
-        let capacity = maxBuckets + 1
-        let counts = buckets.counts
-        buckets.totals[counts[0]] = value
-        buckets.variances[counts[0]] = 0
-        counts[0] += 1
-        width += 1
-        // River adds the increment to the variance, then the value to the total; the two sums
-        // are independent, and updating the total first keeps the division chain below off
-        // the total's path from one value to the next.
-        let previousTotal = total
-        total += value
-        var increment = 0.0
-        if width > 1 {
-            let d = value - previousTotal / (width - 1)
-            increment = (width - 1) * d * d / width
+    /// Folds the collected values in and, when the clock says so, checks for a change. After a
+    /// drift the limit is 1, so that the next update comes here and restarts the window first,
+    /// as River resets on the update after a drift.
+    @usableFromInline
+    mutating func foldPending() {
+        if driftDetected {
+            driftDetected = false
+            let arrived = pendingCount
+            clearWindow()
+            pendingCount = arrived
+            if pendingCount < pendingLimit { return }
         }
-        variance += increment
-        if counts[0] == capacity { compress() }
+        settle()
+        if sinceCheck == clock {
+            sinceCheck = 0
+            driftDetected = detectChange()
+        }
+        pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
     }
 
-    private mutating func compress() {
-        let capacity = maxBuckets + 1
+    /// Inserts the pending values as River inserts them one by one (no check).
+    private mutating func settle() {
+        let n = pendingCount
+        guard n > 0 else { return }
+        if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
+        let increments = buckets.increments
+        let held = buckets.counts[0]
+        let values = buckets.totals + held, zeros = buckets.variances + held
+        // River adds each value's variance increment, computed from the total and width before
+        // it, then the value to the total. Two values at a time: the totals chain, appending the
+        // values to level 0, and the two increments, each River's operations in River's order
+        // (the divisions side by side); then the variance chain in River's order.
+        let start = windowWidth
+        let one = SIMD2<Double>(repeating: 1)
+        var runningTotal = total
+        var i = 0
+        while i + 1 < n {
+            let x0 = pending[i], x1 = pending[i + 1]
+            let t0 = runningTotal, t1 = runningTotal + x0
+            runningTotal = t1 + x1
+            store(SIMD2(x0, x1), at: values + i)
+            store(SIMD2(repeating: 0), at: zeros + i)
+            let w = SIMD2(start + Double(i + 1), start + Double(i + 2))
+            let d: SIMD2<Double> = SIMD2(x0, x1) - SIMD2(t0, t1) / (w - one)
+            let increment: SIMD2<Double> = (w - one) * d * d / w
+            store(increment, at: increments + i)
+            i += 2
+        }
+        if i < n {
+            let x = pending[i]
+            values[i] = x
+            zeros[i] = 0
+            let w = start + Double(i + 1)
+            let d = x - runningTotal / (w - 1)
+            increments[i] = (w - 1) * d * d / w
+            runningTotal += x
+        }
+        // The first value into an empty window adds no variance (River skips the formula).
+        if start == 0 { increments[0] = 0 }
+        var runningVariance = variance
+        for i in 0..<n { runningVariance += increments[i] }
+        total = runningTotal
+        variance = runningVariance
+        windowWidth = start + Double(n)
+        sinceCheck += n
+        pendingCount = 0
+        cascade(arriving: n)
+    }
+
+    /// Merges as River's `compress_buckets` does after each insert, once `arriving` buckets have
+    /// been appended to level 0. A level merges its two oldest buckets whenever it holds
+    /// `maxBuckets + 1`, so the merges at a level pair off the front of (its buckets, then the
+    /// arriving ones) in order, and the merged buckets arrive, in order, at the next level.
+    /// Each merge is River's arithmetic on the same two buckets.
+    private mutating func cascade(arriving count: Int) {
+        var arriving = count
         var level = 0
-        var counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
-        while counts[level] == capacity {
-            let base = level * capacity
+        while true {
+            let all = buckets.counts[level] + arriving
+            if all <= maxBuckets {
+                buckets.counts[level] = all
+                buckets.regatherBelow = max(buckets.regatherBelow, level + 1)
+                return
+            }
+            if level + 1 == levels { addLevel() }
+            let counts = buckets.counts, width = buckets.rowWidth
+            let base = level * width
+            let totals = buckets.totals + base, variances = buckets.variances + base
+            let nextCount = counts[level + 1]
+            let upTotals = totals + width + nextCount, upVariances = variances + width + nextCount
+            let merges = (all - maxBuckets + 1) / 2
             let size = Double(sign: .plus, exponent: level, significand: 1)
             let inverse = Double(sign: .plus, exponent: -level, significand: 1)
-            let t0 = totals[base], t1 = totals[base + 1]
-            let v0 = variances[base], v1 = variances[base + 1]
             // size is a power of two, so x * (1 / size) rounds exactly as x / size
-            let mu1 = t0 * inverse
-            let mu2 = t1 * inverse
-            let merged = t0 + t1
-            let mergedVariance = v0 + v1 + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-            if level + 1 >= levels {
-                addLevel()
-                (counts, totals, variances) = (buckets.counts, buckets.totals, buckets.variances)
+            // Two merges at a time, loading scalars: the buckets were just stored one by one, and
+            // a wider load spanning two such stores would wait for them to retire.
+            var m = 0
+            while m + 1 < merges {
+                let t0 = SIMD2(totals[2 * m], totals[2 * m + 2]), t1 = SIMD2(totals[2 * m + 1], totals[2 * m + 3])
+                let v0 = SIMD2(variances[2 * m], variances[2 * m + 2]), v1 = SIMD2(variances[2 * m + 1], variances[2 * m + 3])
+                let mu1: SIMD2<Double> = t0 * inverse
+                let mu2: SIMD2<Double> = t1 * inverse
+                let spread: SIMD2<Double> = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+                let merged: SIMD2<Double> = v0 + v1 + spread
+                let sum: SIMD2<Double> = t0 + t1
+                upTotals[m] = sum[0]
+                upTotals[m + 1] = sum[1]
+                upVariances[m] = merged[0]
+                upVariances[m + 1] = merged[1]
+                m += 2
             }
-            let next = (level + 1) * capacity
-            totals[next + counts[level + 1]] = merged
-            variances[next + counts[level + 1]] = mergedVariance
-            counts[level + 1] += 1
-            removeOldest(2, at: level)
-            if counts[level + 1] <= maxBuckets { break }
+            if m < merges {
+                let t0 = totals[2 * m], t1 = totals[2 * m + 1]
+                let mu1 = t0 * inverse
+                let mu2 = t1 * inverse
+                upTotals[m] = t0 + t1
+                upVariances[m] = variances[2 * m] + variances[2 * m + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+            }
+            // Moves the remaining (at most maxBuckets) buckets to the front; a fixed count keeps
+            // the branch predictable, and the row has room to read past its buckets.
+            let remaining = all - 2 * merges
+            for i in 0..<maxBuckets {
+                totals[i] = totals[2 * merges + i]
+                variances[i] = variances[2 * merges + i]
+            }
+            counts[level] = remaining
+            arriving = merges
             level += 1
         }
     }
 
     private mutating func addLevel() {
+        buckets.regatherBelow = Int.max
         levels += 1
         buckets.reserve(levels: levels)
         buckets.counts[levels - 1] = 0
     }
 
-    @inline(__always)
-    private func removeOldest(_ n: Int, at level: Int) {
-        let counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
-        let base = level * (maxBuckets + 1)
-        let remaining = counts[level] - n
-        for i in 0..<remaining {
-            totals[base + i] = totals[base + i + n]
-            variances[base + i] = variances[base + i + n]
-        }
-        counts[level] = remaining
-    }
-
     private mutating func deleteOldestBucket() {
-        let counts = buckets.counts, totals = buckets.totals, variances = buckets.variances
+        let counts = buckets.counts
         let last = levels - 1
-        let base = last * (maxBuckets + 1)
+        let base = last * buckets.rowWidth
+        let totals = buckets.totals + base, variances = buckets.variances + base
         let n = Double(sign: .plus, exponent: last, significand: 1)
-        let u = totals[base], v = variances[base]
+        let u = totals[0], v = variances[0]
         let mu = u * Double(sign: .plus, exponent: -last, significand: 1)
-        width -= n
+        windowWidth -= n
         total -= u
-        let muWindow = total / width
-        variance -= v + n * width * (mu - muWindow) * (mu - muWindow) / (n + width)
-        removeOldest(1, at: last)
-        if counts[last] == 0 { levels -= 1 }
+        let muWindow = total / windowWidth
+        variance -= v + n * windowWidth * (mu - muWindow) * (mu - muWindow) / (n + windowWidth)
+        let remaining = counts[last] - 1
+        for i in 0..<remaining {
+            totals[i] = totals[i + 1]
+            variances[i] = variances[i + 1]
+        }
+        counts[last] = remaining
+        if remaining == 0 { levels -= 1 }
+        buckets.regatherBelow = Int.max
     }
 
     private mutating func detectChange() -> Bool {
-        sinceCheck += 1
-        guard sinceCheck == clock else { return false }
-        sinceCheck = 0
-        guard width > Double(gracePeriod) else { return false }
+        guard windowWidth > Double(gracePeriod) else { return false }
         var changed = false
         while hasSignificantCut() {
             changed = true
@@ -177,68 +274,152 @@ public struct ADWIN: DriftDetector {
         return changed
     }
 
-    /// Scans every cut (W0 = oldest buckets, W1 = the rest) in River's order and tells whether
-    /// the means of the two sides differ by more than the bound at any of them. The running
-    /// sums are gathered first, then the bounds are evaluated two cuts at a time; each lane
-    /// performs River's operations in River's order, so the decision is bitwise the same.
+    /// Tells whether any cut (W0 = oldest buckets, W1 = the rest) has means further apart than
+    /// River's bound, with River's decision bit for bit. `ADWINCutFilter`, a test free of
+    /// division and square root whose margins cover every rounding (its own, River's, and the
+    /// difference between its running sums and River's), clears most cuts; the others are
+    /// evaluated with River's running sums and River's operations in River's order. Which cut is
+    /// significant does not matter: River then drops the oldest bucket.
     private func hasSignificantCut() -> Bool {
-        let capacity = maxBuckets + 1
-        let minLength = Double(minWindowLength)
-        let counts = buckets.counts, totals = buckets.totals, cuts = buckets.cuts
-        var n0 = 0.0, n1 = width, u0 = 0.0, u1 = total
+        let counts = buckets.counts, totals = buckets.totals, rowWidth = buckets.rowWidth
+        let column = buckets.cutCapacity
+        let cutN0 = buckets.cuts, cutU0 = cutN0 + column, riverU0 = cutU0 + column, riverU1 = riverU0 + column
+        // Every cut but the one after the newest bucket, oldest first: n0 exactly, u0 summed
+        // level by level so that the levels' sums do not wait for each other. Levels at and
+        // above regatherBelow are as the last scan left them. Each level runs over all
+        // maxBuckets slots, those past its count adding 0 and writing rows the next level
+        // overwrites, so that the loop's branches do not depend on counts.
+        let top = levels - 1
+        let start = min(top, buckets.regatherBelow - 1)
+        let levelFound = buckets.levelFound, levelN0 = buckets.levelN0
+        let levelU0 = buckets.levelU0, levelMagnitudes = buckets.levelMagnitudes
+        var n0 = 0, u0 = 0.0, magnitudes = 0.0
         var found = 0
-        gather: for level in stride(from: levels - 1, through: 0, by: -1) {
-            let size = Double(sign: .plus, exponent: level, significand: 1)
-            let count = counts[level]
-            let base = level * capacity
-            for k in 0..<count {
-                n0 += size
-                n1 -= size
-                let t = totals[base + k]
-                u0 += t
-                u1 -= t
-                if level == 0 && k == count - 1 { break gather }
-                if n1 >= minLength && n0 >= minLength {
-                    cuts[4 * found] = n0
-                    cuts[4 * found + 1] = n1
-                    cuts[4 * found + 2] = u0
-                    cuts[4 * found + 3] = u1
-                    found += 1
+        if start < top {
+            found = levelFound[start]
+            n0 = levelN0[start]
+            u0 = levelU0[start]
+            magnitudes = levelMagnitudes[start]
+        }
+        for level in stride(from: start, through: 0, by: -1) {
+            levelFound[level] = found
+            levelN0[level] = n0
+            levelU0[level] = u0
+            levelMagnitudes[level] = magnitudes
+            let row = totals + level * rowWidth
+            let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
+            var local = 0.0, localMagnitudes = 0.0
+            for k in 0..<maxBuckets {
+                let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
+                let t = Double(bitPattern: row[k].bitPattern & keep)
+                local += t
+                localMagnitudes += abs(t)
+                cutN0[found &+ k] = Double(n0 &+ (k &+ 1) &<< level)
+                cutU0[found &+ k] = u0 + local
+            }
+            n0 &+= count &<< level
+            found &+= count
+            u0 += local
+            magnitudes += localMagnitudes
+        }
+        buckets.regatherBelow = 0
+        // n0 grows and n1 = width - n0 shrinks along the cuts: the long enough ones are a range.
+        let minLength = Double(minWindowLength), width = windowWidth
+        var first = 0, end = found
+        while first < end && cutN0[first] < minLength { first += 1 }
+        while end > first && width - cutN0[end - 1] < minLength { end -= 1 }
+        guard first < end else { return false }
+
+        let varianceInWindow = variance / width
+        if !(width >= buckets.boundWidth && width < 2 * buckets.boundWidth) {
+            buckets.boundWidth = width
+            buckets.deltaPrimeBound = log(2 * log(width) / delta) * (1 - 0x1p-40)
+        }
+        let deltaPrimeBound = buckets.deltaPrimeBound
+        // River's own delta', computed on the first cut the filter leaves undecided.
+        var deltaPrime = Double.nan
+
+        // River's running sums, cut by cut, as River runs them (only when a cut needs them).
+        var riverSums = false
+        func gatherRiverSums() {
+            var u0 = 0.0, u1 = total, j = 0
+            for level in stride(from: levels - 1, through: 0, by: -1) {
+                let row = totals + level * rowWidth
+                let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
+                for k in 0..<count {
+                    u0 += row[k]
+                    u1 -= row[k]
+                    riverU0[j] = u0
+                    riverU1[j] = u1
+                    j += 1
                 }
             }
+            riverSums = true
         }
-        let deltaPrime = log(2 * log(width) / delta)
-        let varianceInWindow = variance / width
-        let linear = 2.0 / 3.0 * deltaPrime
-        let minimum = SIMD2(repeating: minLength)
-        var j = 0
-        while j + 1 < found {
-            let a = cuts + 4 * j, b = a + 4
-            let n0 = SIMD2(a[0], b[0]), n1 = SIMD2(a[1], b[1]), u0 = SIMD2(a[2], b[2]), u1 = SIMD2(a[3], b[3])
-            let deltaMean = u0 / n0 - u1 / n1
-            let one = SIMD2<Double>(repeating: 1)
-            let left: SIMD2<Double> = n0 - minimum + one
-            let right: SIMD2<Double> = n1 - minimum + one
-            let mRecip: SIMD2<Double> = one / left + one / right
-            let spread: SIMD2<Double> = 2 * mRecip * varianceInWindow * deltaPrime
-            let root = SIMD2(spread[0].squareRoot(), spread[1].squareRoot())
-            let epsilon: SIMD2<Double> = root + linear * mRecip
-            let magnitude = deltaMean.replacing(with: -deltaMean, where: deltaMean .< 0)
-            let significant = magnitude .> epsilon
-            if significant[0] || significant[1] { return true }
+        func riverCut(_ j: Int) -> Bool {
+            if !riverSums { gatherRiverSums() }
+            if deltaPrime.isNaN { deltaPrime = log(2 * log(width) / delta) }
+            let linear = 2.0 / 3.0 * deltaPrime
+            let n0 = cutN0[j], n1 = width - n0
+            let deltaMean = riverU0[j] / n0 - riverU1[j] / n1
+            let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
+            let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + linear * mRecip
+            return abs(deltaMean) > epsilon
+        }
+
+        guard let filter = ADWINCutFilter(varianceInWindow: varianceInWindow, deltaPrime: deltaPrimeBound,
+                                          linear: 2.0 / 3.0 * deltaPrimeBound,
+                                          width: width, total: total, minLength: minLength,
+                                          sumBound: abs(total) + magnitudes, terms: found + 2) else {
+            for j in first..<end where riverCut(j) { return true }
+            return false
+        }
+        // The quick test over every cut, without a branch; nearly always it clears them all.
+        var unclear = SIMDMask<SIMD2<Int64>>(repeating: false)
+        var j = first
+        while j &+ 1 < end {
+            unclear .|= .!filter.quicklyClears(n0: load(cutN0 + j), u0: load(cutU0 + j))
+            j &+= 2
+        }
+        if j < end {
+            unclear .|= .!filter.quicklyClears(n0: SIMD2(repeating: cutN0[j]), u0: SIMD2(repeating: cutU0[j]))
+        }
+        guard any(unclear) else { return false }
+        j = first
+        while j + 1 < end {
+            let clear = filter.clears(n0: load(cutN0 + j), u0: load(cutU0 + j))
+            if !all(clear) {
+                if !clear[0] && riverCut(j) { return true }
+                if !clear[1] && riverCut(j + 1) { return true }
+            }
             j += 2
         }
-        if j < found {
-            let c = cuts + 4 * j
-            let deltaMean = c[2] / c[0] - c[3] / c[1]
-            let mRecip = 1 / (c[0] - minLength + 1) + 1 / (c[1] - minLength + 1)
-            let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + linear * mRecip
-            if abs(deltaMean) > epsilon { return true }
+        if j < end {
+            let clear = filter.clears(n0: SIMD2(repeating: cutN0[j]), u0: SIMD2(repeating: cutU0[j]))
+            if !clear[0] && riverCut(j) { return true }
         }
         return false
     }
 
+    @inline(__always)
+    private func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
+    }
+
+    @inline(__always)
+    private func store(_ pair: SIMD2<Double>, at p: UnsafeMutablePointer<Double>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: pair, as: SIMD2<Double>.self)
+    }
+
+    /// The state River would hold after the same updates: pending values are folded into a copy
+    /// first, so the blob (format version 1) does not depend on where a batch stands.
     public func serialized() -> [UInt8] {
+        var settled = self
+        settled.settle()
+        return settled.settledState()
+    }
+
+    private func settledState() -> [UInt8] {
         var writer = StateWriter(kind: Self.kind, version: 1)
         writer.write(delta)
         writer.write(clock)
@@ -248,12 +429,12 @@ public struct ADWIN: DriftDetector {
         writer.write(driftDetected)
         writer.write(total)
         writer.write(variance)
-        writer.write(width)
+        writer.write(windowWidth)
         writer.write(sinceCheck)
         writer.write((0..<levels).map { buckets.counts[$0] })
         var liveTotals: [Double] = [], liveVariances: [Double] = []
         for level in 0..<levels {
-            let base = level * (maxBuckets + 1)
+            let base = level * buckets.rowWidth
             for i in base..<(base + buckets.counts[level]) {
                 liveTotals.append(buckets.totals[i])
                 liveVariances.append(buckets.variances[i])
@@ -275,9 +456,10 @@ public struct ADWIN: DriftDetector {
         driftDetected = try reader.readBool()
         total = try reader.readDouble()
         variance = try reader.readDouble()
-        width = try reader.readDouble()
+        windowWidth = try reader.readDouble()
         sinceCheck = try reader.readInt()
         guard (0..<clock).contains(sinceCheck) else { throw .invalid("ADWIN clock position \(sinceCheck) outside 0..<\(clock)") }
+        pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
         let liveCounts = try reader.readInts()
         let liveTotals = try reader.readDoubles()
         let liveVariances = try reader.readDoubles()
@@ -289,7 +471,7 @@ public struct ADWIN: DriftDetector {
         for _ in 1..<liveCounts.count { addLevel() }
         var next = 0
         for (level, count) in liveCounts.enumerated() {
-            let base = level * (maxBuckets + 1)
+            let base = level * buckets.rowWidth
             for i in 0..<count {
                 buckets.totals[base + i] = liveTotals[next]
                 buckets.variances[base + i] = liveVariances[next]
@@ -297,5 +479,6 @@ public struct ADWIN: DriftDetector {
             }
             buckets.counts[level] = count
         }
+        buckets.regatherBelow = Int.max
     }
 }

@@ -1,35 +1,95 @@
-/// The exponential histogram behind `ADWIN`: per level up to `maxBuckets + 1` bucket totals
-/// and variances, oldest first, in raw buffers so the per-value path has no bounds or
-/// uniqueness checks. `ADWIN` copies it before mutating when shared (copy on write).
+/// The exponential histogram behind `ADWIN`: per level its bucket totals and variances, oldest
+/// first, plus the scratch space of a scan, in raw buffers so the hot loops have no bounds or
+/// uniqueness checks. A level holds at most `maxBuckets` buckets between updates; its row has
+/// room for a whole batch more, so that arriving buckets are appended in place before the level
+/// merges, and for `maxBuckets` beyond, so that loops of fixed length may read past the buckets.
+/// `ADWIN` copies it before mutating when shared (copy on write).
 final class ADWINBuckets: @unchecked Sendable {
-    /// Slots per level (`maxBuckets + 1`).
+    /// Values `ADWIN` collects before it folds them into the histogram.
+    static let batchCapacity = 32
+    /// Slots per level (`2 * maxBuckets + batchCapacity`).
     let rowWidth: Int
     private(set) var levelCapacity: Int
     private(set) var totals: UnsafeMutablePointer<Double>
     private(set) var variances: UnsafeMutablePointer<Double>
     /// Buckets in use per level (River's `current_idx`).
     private(set) var counts: UnsafeMutablePointer<Int>
-    /// Scratch for a scan: n0, n1, u0, u1 of every candidate cut, one row of four per cut.
+    /// Scan scratch: for every cut n0, the filter's u0, and River's u0 and u1, each in its own
+    /// column of `cutCapacity` entries (so that a pair of cuts loads as one SIMD2 per quantity).
     private(set) var cuts: UnsafeMutablePointer<Double>
+    private(set) var cutCapacity: Int
+    /// The scan's running state before each level, oldest level first (cut index, n0, the
+    /// filter's u0, sum of |bucket total|): still valid for the levels at and above
+    /// `regatherBelow` when the next scan comes, so only the levels below are summed again.
+    private(set) var levelFound: UnsafeMutablePointer<Int>
+    private(set) var levelN0: UnsafeMutablePointer<Int>
+    private(set) var levelU0: UnsafeMutablePointer<Double>
+    private(set) var levelMagnitudes: UnsafeMutablePointer<Double>
+    /// Levels below this one changed since the last scan (`Int.max`: all of them).
+    var regatherBelow = Int.max
+    /// River's delta' at `boundWidth`, lowered by 2^-40 relatively: a lower bound of River's
+    /// delta' at any width from `boundWidth` up to twice it (delta' grows with the width, and
+    /// each computed value is within 10 ulps of the exact one), which is all the filter needs.
+    var boundWidth = 0.0
+    var deltaPrimeBound = 0.0
+    /// Batch scratch: the variance increments of the values being folded in.
+    let increments: UnsafeMutablePointer<Double>
 
-    init(rowWidth: Int, levelCapacity: Int = 32) {
+    convenience init(maxBuckets: Int, levelCapacity: Int = 32) {
+        self.init(rowWidth: 2 * maxBuckets + Self.batchCapacity, levelCapacity: levelCapacity)
+    }
+
+    private init(rowWidth: Int, levelCapacity: Int) {
         self.rowWidth = rowWidth
         self.levelCapacity = levelCapacity
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
         counts = .allocate(capacity: levelCapacity)
-        cuts = .allocate(capacity: 4 * rowWidth * levelCapacity)
-        cuts.initialize(repeating: 0, count: 4 * rowWidth * levelCapacity)
+        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: levelCapacity)
+        cuts = .allocate(capacity: 4 * cutCapacity)
+        cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         counts.initialize(repeating: 0, count: levelCapacity)
         totals.initialize(repeating: 0, count: rowWidth * levelCapacity)
         variances.initialize(repeating: 0, count: rowWidth * levelCapacity)
+        (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(levelCapacity)
+        let n = Self.batchCapacity
+        increments = .allocate(capacity: n)
+        increments.initialize(repeating: 0, count: n)
+    }
+
+    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>,
+                                                           UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
+        let found = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let n0 = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let u0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        let magnitudes = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        found.initialize(repeating: 0, count: capacity)
+        n0.initialize(repeating: 0, count: capacity)
+        u0.initialize(repeating: 0, count: capacity)
+        magnitudes.initialize(repeating: 0, count: capacity)
+        return (found, n0, u0, magnitudes)
+    }
+
+    private func deallocateLevelScratch() {
+        levelFound.deallocate()
+        levelN0.deallocate()
+        levelU0.deallocate()
+        levelMagnitudes.deallocate()
     }
 
     deinit {
+        deallocateLevelScratch()
         totals.deallocate()
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
+        increments.deallocate()
+    }
+
+    /// Room for a scan's rows: at most maxBuckets cuts a level, and maxBuckets more written
+    /// past the last one (maxBuckets = (rowWidth - batchCapacity) / 2).
+    private static func cutCapacity(rowWidth: Int, levels: Int) -> Int {
+        (rowWidth - batchCapacity) / 2 * (levels + 1)
     }
 
     func copy() -> ADWINBuckets {
@@ -58,8 +118,12 @@ final class ADWINBuckets: @unchecked Sendable {
         variances.deallocate()
         counts.deallocate()
         cuts.deallocate()
-        cuts = .allocate(capacity: 4 * rowWidth * capacity)
-        cuts.initialize(repeating: 0, count: 4 * rowWidth * capacity)
+        deallocateLevelScratch()
+        (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(capacity)
+        regatherBelow = Int.max
+        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: capacity)
+        cuts = .allocate(capacity: 4 * cutCapacity)
+        cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         totals = t
         variances = v
         counts = c
