@@ -11,8 +11,12 @@ import Synchronization
 /// stay on the caller's thread, in stream order, so the results are exactly those of
 /// `Prequential.process(_:)` one message at a time.
 ///
-/// The parser never reads past the batch it was given: nothing is taken from Kafka ahead of
-/// the learner, so rebalances and checkpoints see what they would without it.
+/// The two threads share the parsing: each claims the next message nobody has claimed, and
+/// the learner, rather than wait for a message the parser has not reached, parses it itself.
+/// Neither waits for the other while there is a message to parse, whichever side is faster.
+///
+/// Nothing is read past the batch given: nothing is taken from Kafka ahead of the learner, so
+/// rebalances and checkpoints see what they would without it.
 ///
 /// ```swift
 /// let ahead = ParseAhead(decoder: spec.makeDecoder())
@@ -25,33 +29,38 @@ import Synchronization
 /// ahead.finish()
 /// ```
 final class ParseAhead: @unchecked Sendable {
-    /// The parser's own copy of the pipeline's decoder (its scaler is never used).
-    private var decoder: EventDecoder
+    /// The parser thread's copy of the pipeline's decoder (its scaler is never used).
+    private var parserDecoder: EventDecoder
+    /// The learner thread's copy, for the messages it claims.
+    private var learnerDecoder: EventDecoder
     /// One parsed event per message of the batch, reused from batch to batch.
     private var events: UnsafeMutablePointer<DecodedEvent>
     /// Why message `i` cannot be learned from; nil when it parsed.
     private var errors: UnsafeMutablePointer<DecodeError?>
-    /// Where message `i` is (`KafkaBatch.place(at:)`), read by the parser so that this
-    /// thread finds it in a compact array.
+    /// Where message `i` is (`KafkaBatch.place(at:)`), read by whoever parses it, so that the
+    /// learner finds it in a compact array.
     private var places: UnsafeMutablePointer<(topic: Int, partition: Int32, offset: Int64)>
+    /// Per message: the number of the batch it was last parsed for, published when it is ready.
+    private var parsedFor: UnsafeMutablePointer<Atomic<Int>>
     private var capacity = 0
-    /// The batch being parsed (between `start` and `finish`).
+    /// The batch being parsed (between `start` and `finish`), its number and size.
     private var batch: KafkaBatch?
-    /// Messages of the current batch parsed so far (published by the parser after each one).
-    private let parsed = Atomic<Int>(0)
-    /// The last value of `parsed` this (the learner's) thread saw: messages below it are
-    /// ready without touching the counter, which the parser keeps writing.
-    private var known = 0
+    private var batchNumber = 0
+    private var count = 0
+    /// The first message of the batch nobody has claimed.
+    private let unclaimed = Atomic<Int>(0)
     private let closing = Atomic<Bool>(false)
     private let batchReady = DispatchSemaphore(value: 0)
     private let batchParsed = DispatchSemaphore(value: 0)
     private var running = false
 
     init(decoder: EventDecoder) {
-        self.decoder = decoder
+        parserDecoder = decoder
+        learnerDecoder = decoder
         events = .allocate(capacity: 0)
         errors = .allocate(capacity: 0)
         places = .allocate(capacity: 0)
+        parsedFor = .allocate(capacity: 0)
         let thread = Thread { [self] in parseBatches() }
         thread.name = "eddy-parse"
         thread.start()
@@ -63,6 +72,8 @@ final class ParseAhead: @unchecked Sendable {
         errors.deinitialize(count: capacity)
         errors.deallocate()
         places.deallocate()
+        parsedFor.deinitialize(count: capacity)
+        parsedFor.deallocate()
     }
 
     /// Starts parsing the batch's messages. The batch must stay alive until `finish()`.
@@ -70,21 +81,22 @@ final class ParseAhead: @unchecked Sendable {
         precondition(!running, "ParseAhead.start before the previous batch finished")
         reserve(batch.count)
         self.batch = batch
-        parsed.store(0, ordering: .relaxed)
-        known = 0
+        batchNumber += 1
+        count = batch.count
+        unclaimed.store(0, ordering: .relaxed)
         running = true
         batchReady.signal()
     }
 
-    /// Where message `i` of the batch is (waiting for the parser to reach it).
+    /// Where message `i` of the batch is (once it is parsed).
     @inline(__always)
     func place(_ i: Int) -> (topic: Int, partition: Int32, offset: Int64) {
         waitFor(i)
         return places[i]
     }
 
-    /// Message `i` of the batch through the rest of the prequential step (waiting for the
-    /// parser to reach it), or why it cannot be learned from.
+    /// Message `i` of the batch through the rest of the prequential step (once it is parsed),
+    /// or why it cannot be learned from.
     @inline(__always)
     func process<L: PersistentLearner>(_ i: Int, with core: inout Prequential<L>) -> Prequential<L>.Outcome {
         waitFor(i)
@@ -107,16 +119,32 @@ final class ParseAhead: @unchecked Sendable {
         batchReady.signal()
     }
 
+    /// Until message `i` is parsed, parses the next unclaimed message on this thread; spins
+    /// (then yields) only while `i` is being parsed on the other.
     @inline(__always)
     private func waitFor(_ i: Int) {
-        if i < known { return }
         var spins = 0
-        while true {
-            known = parsed.load(ordering: .acquiring)
-            if i < known { return }
+        while parsedFor[i].load(ordering: .acquiring) != batchNumber {
+            let j = unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
+            if j < count {
+                parse(j, in: batch.unsafelyUnwrapped, with: &learnerDecoder)
+                continue
+            }
             spins += 1
-            if spins > 100 { sched_yield() }
+            if spins > 1000 { sched_yield() }
         }
+    }
+
+    /// Parses message `j` of the batch and publishes it.
+    private func parse(_ j: Int, in batch: KafkaBatch, with decoder: inout EventDecoder) {
+        places[j] = batch.place(at: j)
+        do throws(DecodeError) {
+            try decoder.parse(batch.value(at: j), into: &events[j])
+            errors[j] = nil
+        } catch {
+            errors[j] = error
+        }
+        parsedFor[j].store(batchNumber, ordering: .releasing)
     }
 
     private func reserve(_ count: Int) {
@@ -134,24 +162,23 @@ final class ParseAhead: @unchecked Sendable {
         errors = newErrors
         places.deallocate()
         places = .allocate(capacity: grown)
+        parsedFor.deinitialize(count: capacity)
+        parsedFor.deallocate()
+        parsedFor = .allocate(capacity: grown)
+        for k in 0..<grown { (parsedFor + k).initialize(to: Atomic(0)) }
         capacity = grown
     }
 
-    /// The parser thread: one batch at a time, publishing each message as it is parsed.
+    /// The parser thread: claims messages of each batch until none is left.
     private func parseBatches() {
         while true {
             batchReady.wait()
             if closing.load(ordering: .acquiring) { return }
             guard let batch else { continue }
-            for i in batch.indices {
-                places[i] = batch.place(at: i)
-                do throws(DecodeError) {
-                    try decoder.parse(batch.value(at: i), into: &events[i])
-                    errors[i] = nil
-                } catch {
-                    errors[i] = error
-                }
-                parsed.store(i + 1, ordering: .releasing)
+            while true {
+                let j = unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
+                if j >= count { break }
+                parse(j, in: batch, with: &parserDecoder)
             }
             batchParsed.signal()
         }
