@@ -27,11 +27,11 @@ public final class KafkaBatch: RandomAccessCollection {
     public let partitionEnds: [TopicPartition: Int64]
 
     /// Takes ownership of `count` messages in `messages` (a buffer allocated by the caller).
-    /// `keep`, when given, decides per record (topic, partition, offset, timestamp) whether the
-    /// batch hands it out; records it rejects are freed with the batch but never shown.
+    /// `keep`, when given, decides per record (topic, partition, offset) whether the batch
+    /// hands it out; records it rejects are freed with the batch but never shown.
     init(messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
          topicNames names: inout [UnsafeMutableRawPointer: String],
-         keep: ((String, Int32, Int64, Int64?) -> Bool)? = nil) {
+         keep: ((String, Int32, Int64) -> Bool)? = nil) {
         self.messages = messages
         self.messageCount = count
         var slots: [Int32] = []
@@ -66,8 +66,7 @@ public final class KafkaBatch: RandomAccessCollection {
                     lastIndex = Int32(topics.count - 1)
                 }
             }
-            if let keep, !keep(topics[Int(lastIndex)], message.pointee.partition, message.pointee.offset,
-                               KafkaBatch.timestamp(of: message)) {
+            if let keep, !keep(topics[Int(lastIndex)], message.pointee.partition, message.pointee.offset) {
                 continue
             }
             slots.append(Int32(i))

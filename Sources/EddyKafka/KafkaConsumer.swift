@@ -106,7 +106,7 @@ public final class KafkaConsumer {
         try poll(maxRecords: maxRecords, timeoutMs: timeoutMs, keep: nil)
     }
 
-    func poll(maxRecords: Int, timeoutMs: Int32, keep: ((String, Int32, Int64, Int64?) -> Bool)?) throws(KafkaError) -> KafkaBatch {
+    func poll(maxRecords: Int, timeoutMs: Int32, keep: ((String, Int32, Int64) -> Bool)?) throws(KafkaError) -> KafkaBatch {
         precondition(!closed, "poll on a closed consumer")
         precondition(maxRecords > 0, "maxRecords must be positive")
         if let fatal = client.context.fatalError { throw fatal }

@@ -82,7 +82,7 @@ public final class KafkaRangeReader {
             let ranges = self.ranges
             // Records come in runs of one partition: look its range up once per run.
             var lastTopic = "", lastPartition: Int32 = -1, lastRange: Range<Int64> = 0..<0
-            let batch = try consumer.poll(maxRecords: maxRecords, timeoutMs: timeoutMs) { topic, partition, offset, _ in
+            let batch = try consumer.poll(maxRecords: maxRecords, timeoutMs: timeoutMs) { topic, partition, offset in
                 if partition != lastPartition || topic != lastTopic {
                     (lastTopic, lastPartition) = (topic, partition)
                     lastRange = ranges[TopicPartition(topic: topic, partition: partition)] ?? 0..<0
@@ -99,13 +99,16 @@ public final class KafkaRangeReader {
     /// partition's end was reached.
     private func retireFinished(after batch: KafkaBatch) throws(KafkaError) {
         var done: [TopicPartition: Int64] = [:]
-        func check(_ record: KafkaRecord) {
-            if let end = ranges[record.topicPartition]?.upperBound, record.offset + 1 >= end { done[record.topicPartition] = end }
+        func check(_ last: (topic: Int, partition: Int32, offset: Int64)) {
+            let tp = TopicPartition(topic: batch.topics[last.topic], partition: last.partition)
+            if let end = ranges[tp]?.upperBound, last.offset + 1 >= end { done[tp] = end }
         }
-        var previous: KafkaRecord?
-        for record in batch {
-            if let p = previous, p.partition != record.partition || p.topic != record.topic { check(p) }
-            previous = record
+        // The last record of each run of one partition.
+        var previous: (topic: Int, partition: Int32, offset: Int64)?
+        for i in batch.indices {
+            let place = batch.place(at: i)
+            if let p = previous, p.partition != place.partition || p.topic != place.topic { check(p) }
+            previous = place
         }
         if let previous { check(previous) }
         for (tp, end) in batch.partitionEnds where remaining.contains(tp) {

@@ -103,19 +103,20 @@ final class ReplaySession<L: PersistentLearner> {
         let every = spec.checkpoint.everyEvents ?? .max
         let snapshotEvery = spec.metrics.snapshotEvery
         var position = offsets.lowerBound  // the next offset to read
+        let byTime = if case .time = range.bounds { true } else { false }
         var interrupted = false
         while let batch = try reader.next() {
             summary.recordsRead += batch.count
             ahead.start(batch)
             defer { ahead.finish() }
             for i in batch.indices {
-                let record = batch[i]
-                position = record.offset + 1
-                guard range.admits(timestamp: record.timestamp) else { continue }
+                let offset = ahead.place(i).offset
+                position = offset + 1
+                if byTime, !range.admits(timestamp: batch[i].timestamp) { continue }
                 switch ahead.process(i, with: &core) {
                 case .refused(let error):
-                    pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: record.offset,
-                                                         reason: error.description, payload: record.value, at: Date()))
+                    pending.deadLetters.append(DeadLetter(topic: tp.topic, partition: tp.partition, offset: offset,
+                                                         reason: error.description, payload: batch[i].value, at: Date()))
                     row.deadLettered += 1
                     share.deadLettered += 1
                     summary.deadLettered += 1
