@@ -99,13 +99,14 @@ public final class KafkaConsumer {
     }
 
     /// Returns at most `maxRecords` records: at once those already fetched, or, when none
-    /// are, as soon as one arrives, waiting at most `timeoutMs` (then possibly none). It never
-    /// waits to fill the batch. Rebalance callbacks run inside this call. Passing errors come
+    /// are, as soon as some arrive (with whatever arrived with them), waiting at most
+    /// `timeoutMs` (then possibly none). It never waits to fill the batch. Rebalance callbacks run inside this call. Passing errors come
     /// in the batch's `errors`; a fatal error is thrown.
     public func poll(maxRecords: Int = 1000, timeoutMs: Int32 = 100) throws(KafkaError) -> KafkaBatch {
         try poll(maxRecords: maxRecords, timeoutMs: timeoutMs, keep: nil)
     }
 
+    /// `poll`, handing out only the records `keep` accepts (by topic, partition and offset).
     func poll(maxRecords: Int, timeoutMs: Int32, keep: ((String, Int32, Int64) -> Bool)?) throws(KafkaError) -> KafkaBatch {
         precondition(!closed, "poll on a closed consumer")
         precondition(maxRecords > 0, "maxRecords must be positive")
@@ -116,6 +117,11 @@ public final class KafkaConsumer {
         var count = rd_kafka_consume_batch_queue(queue, 0, buffer, maxRecords)
         if count == 0 && timeoutMs > 0 {
             count = rd_kafka_consume_batch_queue(queue, Int32(timeoutMs), buffer, 1)
+            // The record waited for usually came with a whole fetch response: take the rest too.
+            if count == 1 && maxRecords > 1 {
+                let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, maxRecords - 1)
+                if more > 0 { count += more }
+            }
         }
         if count < 0 {
             buffer.deallocate()

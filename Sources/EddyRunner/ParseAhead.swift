@@ -52,6 +52,7 @@ final class ParseAhead: @unchecked Sendable {
     private let closing = Atomic<Bool>(false)
     private let batchReady = DispatchSemaphore(value: 0)
     private let batchParsed = DispatchSemaphore(value: 0)
+    /// Whether the parser thread works on the current batch.
     private var running = false
 
     init(decoder: EventDecoder) {
@@ -76,16 +77,22 @@ final class ParseAhead: @unchecked Sendable {
         parsedFor.deallocate()
     }
 
+    /// Batches smaller than this are parsed on the learner's thread alone: waking the parser
+    /// would cost more than it saves (a poll that finds the queue empty returns one record).
+    private static let smallestShared = 64
+
     /// Starts parsing the batch's messages. The batch must stay alive until `finish()`.
     func start(_ batch: KafkaBatch) {
-        precondition(!running, "ParseAhead.start before the previous batch finished")
+        precondition(self.batch == nil, "ParseAhead.start before the previous batch finished")
         reserve(batch.count)
         self.batch = batch
         batchNumber += 1
         count = batch.count
         unclaimed.store(0, ordering: .relaxed)
-        running = true
-        batchReady.signal()
+        if count >= Self.smallestShared {
+            running = true
+            batchReady.signal()
+        }
     }
 
     /// Where message `i` of the batch is (once it is parsed).
@@ -106,10 +113,11 @@ final class ParseAhead: @unchecked Sendable {
 
     /// Waits until the parser is done with the batch; after this the batch may go.
     func finish() {
-        guard running else { return }
-        batchParsed.wait()
+        if running {
+            batchParsed.wait()
+            running = false
+        }
         batch = nil
-        running = false
     }
 
     /// Stops the parser thread (after the current batch, if any).
