@@ -197,7 +197,7 @@ final class RunSession<L: PersistentLearner> {
                 run = (place.topic, place.partition)
                 let tp = TopicPartition(topic: batch.topics[place.topic], partition: place.partition)
                 owned = assigned.contains(tp)  // revoked during this poll: its new owner reads it
-                currentRow = progress[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0)
+                currentRow = owned ? progress[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0) : nil
             }
             guard owned else { continue }
             switch ahead.process(i, with: &core) {
