@@ -205,20 +205,20 @@ public final class CheckpointStore: Sendable {
 
     /// The newest version of a pipeline, or nil when it has none.
     public func latestVersion(pipeline: String) throws(StoreError) -> ModelVersion? {
-        try read("reading the latest version of '\(pipeline)'") { db in
-            guard let id = try Int64.fetchOne(
-                db, sql: "SELECT max(id) FROM model_versions WHERE pipeline = ?", arguments: [pipeline])
-            else { return nil }
-            return try Self.loadVersion(db, id: id)
-        }
+        try newestVersion(pipeline: pipeline, condition: "", what: "latest version")
     }
 
     /// The newest version of a pipeline that is not a replay's (reason `replay`): where a live
     /// run resumes, so that a backfill never moves the live lineage. nil when there is none.
     public func latestLiveVersion(pipeline: String) throws(StoreError) -> ModelVersion? {
-        try read("reading the latest live version of '\(pipeline)'") { db in
+        try newestVersion(pipeline: pipeline, condition: " AND reason <> 'replay'", what: "latest live version")
+    }
+
+    /// The pipeline's newest version among those `condition` (an SQL `AND ...` suffix) admits.
+    private func newestVersion(pipeline: String, condition: String, what: String) throws(StoreError) -> ModelVersion? {
+        try read("reading the \(what) of '\(pipeline)'") { db in
             guard let id = try Int64.fetchOne(
-                db, sql: "SELECT max(id) FROM model_versions WHERE pipeline = ? AND reason <> 'replay'", arguments: [pipeline])
+                db, sql: "SELECT max(id) FROM model_versions WHERE pipeline = ?" + condition, arguments: [pipeline])
             else { return nil }
             return try Self.loadVersion(db, id: id)
         }

@@ -22,10 +22,7 @@ import Testing
     let name = TestBroker.uniqueName("deliver")
     try KafkaAdmin(configuration: try TestBroker.configuration).createTopic(name, partitions: 2)
     let producer = try KafkaProducer(configuration: try TestBroker.configuration)
-    for i in 0..<500 {
-        try producer.send(topic: name, key: Array("k\(i)".utf8), value: Array("v\(i)".utf8), timestampMs: 1_700_000_000_000 + Int64(i))
-    }
-    try producer.flush()
+    try sendKeyedRecords(500, to: name, with: producer)
     #expect(producer.deliveredCount == 500)
     #expect(producer.failedCount == 0)
 }

@@ -8,10 +8,7 @@ func consumedRecordsCarryTheirKeyValueAndTimestamp() throws {
     let name = TestBroker.uniqueName("fields")
     try KafkaAdmin(configuration: try TestBroker.configuration).createTopic(name, partitions: 1)
     let producer = try KafkaProducer(configuration: try TestBroker.configuration)
-    for i in 0..<20 {
-        try producer.send(topic: name, key: Array("k\(i)".utf8), value: Array("v\(i)".utf8), timestampMs: 1_700_000_000_000 + Int64(i))
-    }
-    try producer.flush()
+    try sendKeyedRecords(20, to: name, with: producer)
     let partition = TopicPartition(topic: name, partition: 0)
     let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
     try consumer.assign([partition: 0])
@@ -22,7 +19,7 @@ func consumedRecordsCarryTheirKeyValueAndTimestamp() throws {
             #expect(record.offset == next)
             #expect(record.key.map { Array($0) } == Array("k\(next)".utf8))
             #expect(Array(record.value) == Array("v\(next)".utf8))
-            #expect(record.timestamp == 1_700_000_000_000 + next)
+            #expect(record.timestamp == keyedRecordTimestamp(Int(next)))
             next += 1
         }
     }
