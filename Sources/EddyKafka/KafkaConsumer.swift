@@ -226,10 +226,12 @@ public final class KafkaConsumer {
         return high >= 0 ? high : nil
     }
 
-    /// Records not yet read, per assigned partition: the high watermark minus the position
-    /// (or minus the committed offset, when nothing was read yet). Uses the watermarks
-    /// learned from fetches; asks the broker only when none is known.
-    public func lag() throws(KafkaError) -> [TopicPartition: Int64] {
+    /// Records not yet read, per assigned partition: the high watermark minus the position.
+    /// When nothing was read from a partition yet, the position is the one in `started`
+    /// (where the caller had it start, which the group's committed offset may lag behind),
+    /// else the committed offset. Uses the watermarks learned from fetches; asks the broker
+    /// only when none is known.
+    public func lag(started: [TopicPartition: Int64] = [:]) throws(KafkaError) -> [TopicPartition: Int64] {
         let partitions = try assignment()
         let position = try positions(partitions)
         var committedOffsets: [TopicPartition: Int64?] = [:]
@@ -239,7 +241,7 @@ public final class KafkaConsumer {
             var low: Int64 = -1, high: Int64 = -1
             rd_kafka_get_watermark_offsets(client.handle, tp.topic, tp.partition, &low, &high)
             if high < 0 { high = try watermarks(tp).high }
-            let next = (position[tp] ?? nil) ?? (committedOffsets[tp] ?? nil) ?? low
+            let next = (position[tp] ?? nil) ?? started[tp] ?? (committedOffsets[tp] ?? nil) ?? low
             result[tp] = max(0, high - max(next, 0))
         }
         return result

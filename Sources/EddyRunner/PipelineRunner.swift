@@ -175,7 +175,9 @@ final class RunSession<L: PersistentLearner> {
         var total = 0
         for topic in spec.source.topics { total += try consumer.partitionCount(of: topic) ?? 0 }
         guard assigned.count == total else { return false }
-        return try consumer.lag().values.allSatisfy { $0 == 0 }
+        // A partition nothing was read from starts where the database says, which the group's
+        // committed offset lags behind when a run was killed between saving and committing.
+        return try consumer.lag(started: progress.mapValues(\.nextOffset)).values.allSatisfy { $0 == 0 }
     }
 
     /// Predict, score, detect, learn: each event of the batch, prequentially, in order.

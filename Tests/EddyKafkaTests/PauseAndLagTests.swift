@@ -34,3 +34,20 @@ func lagFollowsThePositionAndPauseStopsDelivery() throws {
     #expect(try consumer.lag() == [partition: 0])
     try consumer.close()
 }
+
+/// A partition started at its end reads nothing, so librdkafka knows no position for it: the
+/// lag then counts from where the caller started it, not from the (here absent) committed offset.
+@Test(.timeLimit(.minutes(1)))
+func lagOfAPartitionStartedAtItsEndCountsFromTheStart() throws {
+    let topic = try TestBroker.topic("lag-start", partitions: 1, records: 100)
+    let partition = TopicPartition(topic: topic, partition: 0)
+    let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
+    try consumer.assign([partition: 100])
+    let clock = ContinuousClock()
+    let end = clock.now + .seconds(2)
+    while clock.now < end { #expect(try consumer.poll(maxRecords: 10, timeoutMs: 100).isEmpty) }
+    #expect(try consumer.positions([partition])[partition] == .some(nil))
+    #expect(try consumer.lag() == [partition: 100])
+    #expect(try consumer.lag(started: [partition: 100]) == [partition: 0])
+    try consumer.close()
+}
