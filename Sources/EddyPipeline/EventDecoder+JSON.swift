@@ -21,6 +21,7 @@ extension EventDecoder {
             i += 1
         } else {
             while true {
+                i = compactRun(p, n, i, &fields)
                 guard i < n, p[i] == Self.quote else { throw malformed(i, "expected a field name in double quotes") }
                 let slot: Int?
                 // The field after the last one found usually comes next: compare its key whole.
@@ -70,6 +71,38 @@ extension EventDecoder {
         }
         i = skipSpace(p, n, i)
         guard i == n else { throw malformed(i, "unexpected bytes after the event object") }
+    }
+
+    /// The compact lane: from the key at `i`, reads the fields that compact JSON writes as
+    /// `"name":number,` in the configured order, with numbers `NumberParser.shortDecimal`
+    /// reads, for as long as they come so; returns the offset of the first field it leaves to
+    /// the general reader (at its opening quote). A field is checked whole before anything of
+    /// it is kept, so the general reader goes on exactly as if it had read those fields itself.
+    @inline(__always)
+    private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ fields: inout Fields) -> Int {
+        var i = i
+        let keys = compactKeys, indices = compactIndex, limit = maxAbsValue
+        var slot = hint < keys.count ? hint : 0
+        var seen = fields.seen
+        keys.withUnsafeBufferPointer { keys in
+            indices.withUnsafeBufferPointer { indices in
+                // 16 bytes of key, then the 17 bytes `shortDecimal` reads: all within the message.
+                while i + 33 <= n && slot < 64 {
+                    let key = keys[slot], index = indices[slot]
+                    guard index >= 0, key.matches(p + i) else { return }
+                    let start = i &+ key.length
+                    guard let (length, value) = NumberParser.shortDecimal(p + start),
+                          p[start &+ length] == UInt8(ascii: ","), abs(value) <= limit else { return }
+                    fields.values[index] = value
+                    seen |= 1 &<< UInt64(slot)
+                    i = start &+ length &+ 1
+                    slot = slot &+ 1 == keys.count ? 0 : slot &+ 1
+                }
+            }
+        }
+        fields.seen = seen
+        hint = slot
+        return i
     }
 
     /// Decodes the value at `i` into field `slot`; returns the offset after it.

@@ -55,6 +55,11 @@ public struct EventDecoder: Sendable {
     let keyFilter: [UInt64]
     /// Each field's key as JSON writes it, for comparing whole words at once.
     let keyWords: [KeyWords]
+    /// The compact lane's view of the fields (`EventDecoder.compactRun`): per field, its key
+    /// with the colon that follows it in compact JSON, and the index of its numeric value
+    /// (-1 for a field of another role).
+    let compactKeys: [KeyWords]
+    let compactIndex: [Int]
     let roles: [Role]
     let numericCount: Int
     let vectorSize: Int
@@ -98,7 +103,11 @@ public struct EventDecoder: Sendable {
             filter[s >> 6] |= 1 << UInt64(s & 63)
         }
         keyFilter = filter
-        keyWords = fieldBytes.map(KeyWords.init)
+        keyWords = fieldBytes.map { KeyWords($0) }
+        compactKeys = fieldBytes.map { KeyWords($0, colon: true) }
+        compactIndex = zip(roles, compactKeys).map { role, key in
+            if case .numeric(let index) = role, key.length > 0 { index } else { -1 }
+        }
         self.roles = roles
         numericCount = f.numeric.count
         vectorSize = f.vector == nil ? 0 : f.vectorSize
@@ -372,16 +381,16 @@ public struct EventDecoder: Sendable {
         return nil
     }
 
-    /// A field's key as it stands in a JSON message, `"name"`, as two little-endian words and
-    /// masks over its bytes, for names of at most 14 bytes that JSON writes unescaped; other
-    /// names have `length` 0 and are only found by `lookup`.
+    /// A field's key as it stands in a JSON message, `"name"` (or with `colon`, `"name":`), as
+    /// two little-endian words and masks over its bytes, for keys of at most 16 bytes that JSON
+    /// writes unescaped; other keys have `length` 0 and are only found by `lookup`.
     struct KeyWords: Sendable {
         var low: UInt64 = 0, high: UInt64 = 0, lowMask: UInt64 = 0, highMask: UInt64 = 0
         var length = 0
 
-        init(_ name: [UInt8]) {
-            guard name.count <= 14, !name.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return }
-            let key = [0x22] + name + [0x22]
+        init(_ name: [UInt8], colon: Bool = false) {
+            let key = [0x22] + name + [0x22] + (colon ? [UInt8(ascii: ":")] : [])
+            guard key.count <= 16, !name.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return }
             for (k, byte) in key.enumerated() {
                 if k < 8 {
                     low |= UInt64(byte) << UInt64(8 * k)

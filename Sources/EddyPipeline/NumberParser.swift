@@ -123,7 +123,7 @@ struct NumberParser: Sendable {
     /// (then `generalPrefix` decides). At least 17 bytes at `p` must be readable. Such a
     /// number has at most 14 digits, so one correctly rounded division gives it exactly.
     @inline(__always)
-    private static func shortDecimal(_ p: UnsafePointer<UInt8>) -> (length: Int, value: Double)? {
+    static func shortDecimal(_ p: UnsafePointer<UInt8>) -> (length: Int, value: Double)? {
         let sign = p[0] == UInt8(ascii: "-") ? 1 : 0
         let q = p + sign
         let (integerDigits, integer) = leadingDigits(q)

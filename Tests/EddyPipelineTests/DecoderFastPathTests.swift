@@ -103,4 +103,47 @@ import Testing
         expectFailure(&decoder, event(without: 3), .missingFeature("v3"))
         #expect(try decode(&decoder, event(without: nil)).get() == whole)
     }
+
+    /// Compact JSON, whose `"name":number,` fields the compact lane reads, decodes exactly as
+    /// the same event with a space after each colon, which only the general reader takes: the
+    /// same values bit for bit, or the same error. The events make the lane stop part-way:
+    /// keys out of order, unknown or repeated, numbers it leaves to the general reader, values
+    /// beyond the limit, a missing field, the label or a string in between, a last field.
+    @Test func compactEventsDecodeAsTheirSpacedTwins() throws {
+        let names = ["a", "b1", "b10", "c", "d", "e", "f", "g"]
+        var decoder = try spec("  numeric: [\(names.joined(separator: ", "))]\n  categorical: [s]\n  label: y\n  max_abs_value: 10000000",
+                               task: "regression", learner: "linear_regression").makeDecoder()
+        let numbers = ["0.095461", "-1.5", "7", "-0", "0", "-0.0", "1234567", "9999999.9999999", "1e3", "-2.5E-3", "999.9999",
+                       "-1000", "0.1234567", "0.12345678", "1.0e0", "-0.000001", "12.75", "10000000.0000001", "-12345678", "NaN", "1e8"]
+        var state: UInt64 = 2026
+        func draw(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        var compactOnes = 0
+        for _ in 0..<4000 {
+            // A value the limit or NaN refuses (the last four) in about one field of 25.
+            var fields = names.map { ($0, numbers[draw(100) < 4 ? numbers.count - 4 + draw(4) : draw(numbers.count - 4)]) }
+            if draw(4) == 0 { fields.swapAt(draw(fields.count), draw(fields.count)) }
+            if draw(8) == 0 { fields.remove(at: draw(fields.count)) }
+            if draw(6) == 0 { fields.insert(("b100", "5.5"), at: draw(fields.count + 1)) }
+            if draw(8) == 0 { fields.insert(fields[draw(fields.count)], at: draw(fields.count + 1)) }
+            if draw(3) == 0 { fields.insert(("s", "\"shop\""), at: draw(fields.count + 1)) }
+            fields.insert(("y", numbers[draw(5)]), at: draw(3) == 0 ? draw(fields.count + 1) : fields.count)
+            let compact = "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+            let spaced = "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ",") + "}"
+            switch (decode(&decoder, compact), decode(&decoder, spaced)) {
+            case (.success(let c), .success(let s)):
+                compactOnes += 1
+                #expect(c.features.values.map(\.bitPattern) == s.features.values.map(\.bitPattern), "\(compact)")
+                #expect(c.features.indices == s.features.indices, "\(compact)")
+                #expect(c.label.bitPattern == s.label.bitPattern, "\(compact)")
+            case (.failure(let c), .failure(let s)):
+                #expect(c == s || c.description == s.description, "\(compact)")
+            case (let c, let s):
+                Issue.record("\(compact): compact \(c), spaced \(s)")
+            }
+        }
+        #expect(compactOnes > 1000)
+    }
 }
