@@ -78,31 +78,38 @@ extension EventDecoder {
     /// reads, for as long as they come so; returns the offset of the first field it leaves to
     /// the general reader (at its opening quote). A field is checked whole before anything of
     /// it is kept, so the general reader goes on exactly as if it had read those fields itself.
+    ///
+    /// The values' limit is checked once at the end, so that no step waits for a division:
+    /// when a value is beyond it, the lane keeps nothing and the general reader reads (and
+    /// refuses) those fields itself.
     @inline(__always)
     private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ fields: inout Fields) -> Int {
-        var i = i
-        let keys = compactKeys, indices = compactIndex, limit = maxAbsValue
+        var end = i
+        let keys = compactKeys, indices = compactIndex
         var slot = hint < keys.count ? hint : 0
         var seen = fields.seen
+        var largest = 0.0
         keys.withUnsafeBufferPointer { keys in
             indices.withUnsafeBufferPointer { indices in
                 // 16 bytes of key, then the 17 bytes `shortDecimal` reads: all within the message.
-                while i + 33 <= n && slot < 64 {
+                while end + 33 <= n && slot < 64 {
                     let key = keys[slot], index = indices[slot]
-                    guard index >= 0, key.matches(p + i) else { return }
-                    let start = i &+ key.length
+                    guard index >= 0, key.matches(p + end) else { return }
+                    let start = end &+ key.length
                     guard let (length, value) = NumberParser.shortDecimal(p + start),
-                          p[start &+ length] == UInt8(ascii: ","), abs(value) <= limit else { return }
+                          p[start &+ length] == UInt8(ascii: ",") else { return }
                     fields.values[index] = value
+                    largest = abs(value) > largest ? abs(value) : largest
                     seen |= 1 &<< UInt64(slot)
-                    i = start &+ length &+ 1
+                    end = start &+ length &+ 1
                     slot = slot &+ 1 == keys.count ? 0 : slot &+ 1
                 }
             }
         }
+        guard largest <= maxAbsValue else { return i }
         fields.seen = seen
         hint = slot
-        return i
+        return end
     }
 
     /// Decodes the value at `i` into field `slot`; returns the offset after it.

@@ -142,8 +142,8 @@ struct NumberParser: Sendable {
             length += 1 + fractionDigits
         }
         guard !isNumberContinuation(q[length]) else { return nil }
-        let magnitude = Double(mantissa) / power(scale)
-        let value = Double(bitPattern: magnitude.bitPattern | UInt64(sign) << 63)
+        // Negating before dividing is exact, and division rounds symmetrically.
+        let value = (sign == 0 ? Double(mantissa) : -Double(mantissa)) / power(scale)
         return (sign + length, value)
     }
 
