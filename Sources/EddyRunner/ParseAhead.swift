@@ -5,190 +5,257 @@ import EddyPipeline
 import Foundation
 import Synchronization
 
-/// Parses a polled batch's messages on a second thread while the learner works through the
-/// same batch in order, so that reading JSON and learning overlap on two cores. Parsing is
-/// the stateless part of decoding (`EventDecoder.parse`); scaling, predicting and learning
-/// stay on the caller's thread, in stream order, so the results are exactly those of
+/// Parses polled batches' messages on a second thread while the learner works through them
+/// in order, so that reading JSON and learning overlap on two cores. Parsing is the stateless
+/// part of decoding (`EventDecoder.parse`); scaling, predicting and learning stay on the
+/// caller's thread, in stream order, so the results are exactly those of
 /// `Prequential.process(_:)` one message at a time.
 ///
-/// The two threads share the parsing: each claims the next message nobody has claimed, and
-/// the learner, rather than wait for a message the parser has not reached, parses it itself.
-/// Neither waits for the other while there is a message to parse, whichever side is faster.
-///
-/// Nothing is read past the batch given: nothing is taken from Kafka ahead of the learner, so
-/// rebalances and checkpoints see what they would without it.
+/// Two batches may be in hand at once: the one being learned and the next, which the parser
+/// works on as soon as it is started, so that it need not wait for the learner to finish a
+/// batch and poll again. The two threads share the parsing of the batch being learned: each
+/// claims the next message nobody has claimed, and the learner, rather than wait for a message
+/// the parser has not reached, parses it itself. A message the parser claimed but has not
+/// finished for a while (its thread was descheduled) the learner parses again on its own:
+/// parsing is deterministic, so either copy is the same event.
 ///
 /// ```swift
 /// let ahead = ParseAhead(decoder: spec.makeDecoder())
 /// defer { ahead.close() }
-/// let batch = try consumer.poll(maxRecords: 5_000, timeoutMs: 200)
+/// var batch = try consumer.poll(maxRecords: 5_000, timeoutMs: 200)
 /// ahead.start(batch)
-/// for (i, record) in batch.enumerated() {
-///     if case .refused(let error) = ahead.process(i, with: &core) { print(record.offset, error) }
+/// while !batch.isEmpty {
+///     let next = try consumer.poll(maxRecords: 5_000, timeoutMs: 0)
+///     ahead.start(next)  // parsed while `batch` is learned
+///     for (i, record) in batch.enumerated() {
+///         if case .refused(let error) = ahead.process(i, with: &core) { print(record.offset, error) }
+///     }
+///     ahead.finish()  // done with `batch`; `next` is now the one `process` reads
+///     batch = next
 /// }
 /// ahead.finish()
 /// ```
 final class ParseAhead: @unchecked Sendable {
+    /// A message once parsed: its event, or why it cannot be learned from, and where it is
+    /// (`KafkaBatch.place(at:)`).
+    struct Parsed {
+        var event = DecodedEvent()
+        var error: DecodeError?
+        var place: (topic: Int, partition: Int32, offset: Int64) = (0, 0, 0)
+    }
+
+    /// One batch in hand and its parsed messages, reused from batch to batch.
+    private final class Lane: @unchecked Sendable {
+        var parsed: UnsafeMutablePointer<Parsed> = .allocate(capacity: 0)
+        /// Per message: the number of the batch it was last parsed for, published when it is ready.
+        var parsedFor: UnsafeMutablePointer<Atomic<Int>> = .allocate(capacity: 0)
+        var capacity = 0
+        var batch: KafkaBatch?
+        var number = 0
+        var count = 0
+        /// Whether the parser thread works on this batch (small ones the learner parses alone).
+        var shared = false
+        /// The first message of the batch nobody has claimed.
+        let unclaimed = Atomic<Int>(0)
+        /// Signalled by the parser thread when it has claimed and parsed its share of the batch.
+        let done = DispatchSemaphore(value: 0)
+
+        func reserve(_ count: Int) {
+            guard count > capacity else { return }
+            let grown = max(count, 2 * capacity)
+            let newParsed = UnsafeMutablePointer<Parsed>.allocate(capacity: grown)
+            newParsed.moveInitialize(from: parsed, count: capacity)
+            (newParsed + capacity).initialize(repeating: Parsed(), count: grown - capacity)
+            parsed.deallocate()
+            parsed = newParsed
+            parsedFor.deinitialize(count: capacity)
+            parsedFor.deallocate()
+            parsedFor = .allocate(capacity: grown)
+            for k in 0..<grown { (parsedFor + k).initialize(to: Atomic(0)) }
+            capacity = grown
+        }
+
+        deinit {
+            parsed.deinitialize(count: capacity)
+            parsed.deallocate()
+            parsedFor.deinitialize(count: capacity)
+            parsedFor.deallocate()
+        }
+    }
+
     /// The parser thread's copy of the pipeline's decoder (its scaler is never used).
     private var parserDecoder: EventDecoder
-    /// The learner thread's copy, for the messages it claims.
+    /// The learner thread's copy, for the messages it parses.
     private var learnerDecoder: EventDecoder
-    /// One parsed event per message of the batch, reused from batch to batch.
-    private var events: UnsafeMutablePointer<DecodedEvent>
-    /// Why message `i` cannot be learned from; nil when it parsed.
-    private var errors: UnsafeMutablePointer<DecodeError?>
-    /// Where message `i` is (`KafkaBatch.place(at:)`), read by whoever parses it, so that the
-    /// learner finds it in a compact array.
-    private var places: UnsafeMutablePointer<(topic: Int, partition: Int32, offset: Int64)>
-    /// Per message: the number of the batch it was last parsed for, published when it is ready.
-    private var parsedFor: UnsafeMutablePointer<Atomic<Int>>
-    private var capacity = 0
-    /// The batch being parsed (between `start` and `finish`), its number and size.
-    private var batch: KafkaBatch?
-    private var batchNumber = 0
-    private var count = 0
-    /// The first message of the batch nobody has claimed.
-    private let unclaimed = Atomic<Int>(0)
+    private let lanes = [Lane(), Lane()]
+    /// Batches started and finished so far: batch `k` uses lane `k % 2`.
+    private var started = 0
+    private var finished = 0
+    /// The lane of the batch being learned, as pointers (the hot path touches no reference count).
+    private var current = (parsed: UnsafeMutablePointer<Parsed>?.none, parsedFor: UnsafeMutablePointer<Atomic<Int>>?.none, number: 0)
+    /// The lanes of the shared batches, in the order they were started, for the parser thread:
+    /// entry `k % 2` is the `k`th shared batch's (at most two are in hand).
+    private let sharedLanes = UnsafeMutablePointer<Int>.allocate(capacity: 2)
+    private var sharedStarted = 0
+    /// The learner's own copy of a message the parser was slow to finish, and which one.
+    private var spare = UnsafeMutablePointer<Parsed>.allocate(capacity: 1)
+    private var spareFor = (batch: 0, message: -1)
     private let closing = Atomic<Bool>(false)
+    /// One signal per shared batch started, for the parser thread.
     private let batchReady = DispatchSemaphore(value: 0)
-    private let batchParsed = DispatchSemaphore(value: 0)
-    /// Whether the parser thread works on the current batch.
-    private var running = false
 
-    init(decoder: EventDecoder) {
+    /// `patience`: how many times the learner looks for a message the parser claimed before it
+    /// parses the message itself; by default a few microseconds, more than a message takes.
+    /// With 0 the learner parses every message it finds unpublished itself.
+    init(decoder: EventDecoder, patience: Int = 2_000) {
+        self.patience = patience
         parserDecoder = decoder
         learnerDecoder = decoder
-        events = .allocate(capacity: 0)
-        errors = .allocate(capacity: 0)
-        places = .allocate(capacity: 0)
-        parsedFor = .allocate(capacity: 0)
+        spare.initialize(to: Parsed())
         let thread = Thread { [self] in parseBatches() }
         thread.name = "eddy-parse"
         thread.start()
     }
 
     deinit {
-        events.deinitialize(count: capacity)
-        events.deallocate()
-        errors.deinitialize(count: capacity)
-        errors.deallocate()
-        places.deallocate()
-        parsedFor.deinitialize(count: capacity)
-        parsedFor.deallocate()
+        spare.deinitialize(count: 1)
+        spare.deallocate()
+        sharedLanes.deallocate()
     }
 
     /// Batches smaller than this are parsed on the learner's thread alone: waking the parser
     /// would cost more than it saves (a poll that finds the queue empty returns one record).
     private static let smallestShared = 64
+    /// How many times the learner looks for a message the parser claimed before it parses the
+    /// message itself.
+    private let patience: Int
 
-    /// Starts parsing the batch's messages. The batch must stay alive until `finish()`.
+    /// Starts parsing the batch's messages; `process` reads them once the batches started
+    /// before it are finished. At most two batches are in hand; each must stay alive until
+    /// its `finish()`.
     func start(_ batch: KafkaBatch) {
-        precondition(self.batch == nil, "ParseAhead.start before the previous batch finished")
-        reserve(batch.count)
-        self.batch = batch
-        batchNumber += 1
-        count = batch.count
-        unclaimed.store(0, ordering: .relaxed)
-        if count >= Self.smallestShared {
-            running = true
+        precondition(started - finished < 2, "ParseAhead.start with two batches in hand")
+        started += 1
+        let lane = lanes[started & 1]
+        lane.reserve(batch.count)
+        lane.batch = batch
+        lane.number = started
+        lane.count = batch.count
+        lane.unclaimed.store(0, ordering: .relaxed)
+        lane.shared = batch.count >= Self.smallestShared
+        if started == finished + 1 { learn(from: lane) }
+        if lane.shared {
+            sharedLanes[sharedStarted & 1] = started & 1
+            sharedStarted += 1
             batchReady.signal()
         }
     }
 
-    /// Where message `i` of the batch is (once it is parsed).
+    private func learn(from lane: Lane) {
+        current = (lane.parsed, lane.parsedFor, lane.number)
+    }
+
+    /// Where message `i` of the batch being learned is.
     @inline(__always)
     func place(_ i: Int) -> (topic: Int, partition: Int32, offset: Int64) {
-        waitFor(i)
-        return places[i]
+        ready(i).pointee.place
     }
 
-    /// Message `i` of the batch through the rest of the prequential step (once it is parsed),
-    /// or why it cannot be learned from.
+    /// Message `i` of the batch being learned through the rest of the prequential step, or why
+    /// it cannot be learned from.
     @inline(__always)
     func process<L: PersistentLearner>(_ i: Int, with core: inout Prequential<L>) -> Prequential<L>.Outcome {
-        waitFor(i)
-        if let error = errors[i] { return .refused(error) }
-        return .learned(core.process(parsed: &events[i]))
+        let message = ready(i)
+        if let error = message.pointee.error { return .refused(error) }
+        return .learned(core.process(parsed: &message.pointee.event))
     }
 
-    /// Waits until the parser is done with the batch; after this the batch may go.
+    /// Done with the batch being learned (waiting for the parser to be done with it too); the
+    /// next batch started, if any, is the one `place` and `process` read now.
     func finish() {
-        if running {
-            batchParsed.wait()
-            running = false
+        guard finished < started else { return }
+        finished += 1
+        let lane = lanes[finished & 1]
+        if lane.shared {
+            lane.done.wait()
+            lane.shared = false
         }
-        batch = nil
+        lane.batch = nil
+        if finished < started { learn(from: lanes[(finished + 1) & 1]) }
     }
 
-    /// Stops the parser thread (after the current batch, if any).
+    /// Finishes the batches in hand and stops the parser thread.
     func close() {
-        finish()
+        while finished < started { finish() }
         closing.store(true, ordering: .releasing)
         batchReady.signal()
     }
 
-    /// Until message `i` is parsed, parses the next unclaimed message on this thread; spins
-    /// (then yields) only while `i` is being parsed on the other.
+    /// Message `i` of the batch being learned, parsed: until it is, the learner parses the next
+    /// unclaimed message itself, and waits only while the parser works on `i`.
     @inline(__always)
-    private func waitFor(_ i: Int) {
-        var spins = 0
-        while parsedFor[i].load(ordering: .acquiring) != batchNumber {
-            let j = unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
-            if j < count {
-                parse(j, in: batch.unsafelyUnwrapped, with: &learnerDecoder)
-                continue
+    private func ready(_ i: Int) -> UnsafeMutablePointer<Parsed> {
+        if current.parsedFor.unsafelyUnwrapped[i].load(ordering: .acquiring) == current.number {
+            return current.parsed.unsafelyUnwrapped + i
+        }
+        return wait(for: i, in: lanes[(finished + 1) & 1])
+    }
+
+    private func wait(for i: Int, in lane: Lane) -> UnsafeMutablePointer<Parsed> {
+        if spareFor == (lane.number, i) { return spare }
+        var looks = 0
+        while lane.parsedFor[i].load(ordering: .acquiring) != lane.number {
+            if !lane.shared {
+                parse(i, of: lane, into: lane.parsed + i, with: &learnerDecoder)
+                break
             }
-            spins += 1
-            if spins > 1000 { sched_yield() }
+            if looks >= patience {
+                parse(i, of: lane, into: spare, with: &learnerDecoder)
+                spareFor = (lane.number, i)
+                return spare
+            }
+            if lane.unclaimed.load(ordering: .relaxed) < lane.count {
+                let j = lane.unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
+                if j < lane.count {
+                    parse(j, of: lane, into: lane.parsed + j, with: &learnerDecoder)
+                    continue
+                }
+            }
+            looks += 1
         }
+        return lane.parsed + i
     }
 
-    /// Parses message `j` of the batch and publishes it.
-    private func parse(_ j: Int, in batch: KafkaBatch, with decoder: inout EventDecoder) {
-        places[j] = batch.place(at: j)
+    /// Parses message `j` of the lane's batch into `slot`; publishes it when `slot` is the lane's own.
+    private func parse(_ j: Int, of lane: Lane, into slot: UnsafeMutablePointer<Parsed>, with decoder: inout EventDecoder) {
+        let batch = lane.batch.unsafelyUnwrapped
+        slot.pointee.place = batch.place(at: j)
         do throws(DecodeError) {
-            try decoder.parse(batch.value(at: j), into: &events[j])
-            errors[j] = nil
+            try decoder.parse(batch.value(at: j), into: &slot.pointee.event)
+            slot.pointee.error = nil
         } catch {
-            errors[j] = error
+            slot.pointee.error = error
         }
-        parsedFor[j].store(batchNumber, ordering: .releasing)
+        if slot == lane.parsed + j { lane.parsedFor[j].store(lane.number, ordering: .releasing) }
     }
 
-    private func reserve(_ count: Int) {
-        guard count > capacity else { return }
-        let grown = max(count, 2 * capacity)
-        let newEvents = UnsafeMutablePointer<DecodedEvent>.allocate(capacity: grown)
-        newEvents.moveInitialize(from: events, count: capacity)
-        (newEvents + capacity).initialize(repeating: DecodedEvent(), count: grown - capacity)
-        events.deallocate()
-        events = newEvents
-        let newErrors = UnsafeMutablePointer<DecodeError?>.allocate(capacity: grown)
-        newErrors.moveInitialize(from: errors, count: capacity)
-        (newErrors + capacity).initialize(repeating: nil, count: grown - capacity)
-        errors.deallocate()
-        errors = newErrors
-        places.deallocate()
-        places = .allocate(capacity: grown)
-        parsedFor.deinitialize(count: capacity)
-        parsedFor.deallocate()
-        parsedFor = .allocate(capacity: grown)
-        for k in 0..<grown { (parsedFor + k).initialize(to: Atomic(0)) }
-        capacity = grown
-    }
-
-    /// The parser thread: claims messages of each batch until none is left.
+    /// The parser thread: claims the messages of each shared batch, in the order they were
+    /// started, until none is left.
     private func parseBatches() {
+        var taken = 0
         while true {
             batchReady.wait()
             if closing.load(ordering: .acquiring) { return }
-            guard let batch else { continue }
+            // The semaphore orders this after `start` wrote the lane, which the learner does not
+            // touch again before the lane's `done` (nor the entry, before the next shared batch's).
+            let lane = lanes[sharedLanes[taken & 1]]
+            taken += 1
             while true {
-                let j = unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
-                if j >= count { break }
-                parse(j, in: batch, with: &parserDecoder)
+                let j = lane.unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
+                if j >= lane.count { break }
+                parse(j, of: lane, into: lane.parsed + j, with: &parserDecoder)
             }
-            batchParsed.signal()
+            lane.done.signal()
         }
     }
 }

@@ -134,9 +134,27 @@ final class RunSession<L: PersistentLearner> {
         var lastProgress = clock.now
         var eventsAtProgress = summary.eventsLearned + summary.deadLettered
         var stopReason = "stopped by signal"
+        var polledAhead: KafkaBatch?
         while !stop.isRaised {
             try applyRollbackRequests()
-            let batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
+            let batch: KafkaBatch
+            if let next = polledAhead {
+                batch = next
+                polledAhead = nil
+            } else {
+                batch = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 200)
+                if !batch.isEmpty { ahead.start(batch) }
+            }
+            if !batch.isEmpty {
+                // What is already fetched is parsed while this batch is learned. A rebalance in
+                // this poll sees this batch's records as not learned: their partitions'
+                // progress still points at them.
+                let next = try consumer.poll(maxRecords: options.maxBatch, timeoutMs: 0)
+                if !next.isEmpty {
+                    ahead.start(next)
+                    polledAhead = next
+                }
+            }
             process(batch)
             let now = clock.now
             if !batch.isEmpty {
@@ -184,7 +202,6 @@ final class RunSession<L: PersistentLearner> {
     /// Records come in runs of one partition; assignment only changes inside `poll`.
     private func process(_ batch: KafkaBatch) {
         guard !batch.isEmpty else { return }
-        ahead.start(batch)
         defer {
             ahead.finish()
             flushCurrentRow()
@@ -201,7 +218,10 @@ final class RunSession<L: PersistentLearner> {
                 owned = assigned.contains(tp)  // revoked during this poll: its new owner reads it
                 currentRow = owned ? progress[tp] ?? PartitionProgress(topic: tp.topic, partition: tp.partition, nextOffset: 0, eventsLearned: 0, deadLettered: 0) : nil
             }
-            guard owned else { continue }
+            // A record this run already learned from comes again when its partition was
+            // revoked and assigned back while a batch polled before was not yet learned: the
+            // fetch restarts where the progress stood then.
+            guard owned, place.offset >= currentRow.unsafelyUnwrapped.nextOffset else { continue }
             switch ahead.process(i, with: &core) {
             case .refused(let error): setAside(batch[i], reason: error.description)
             case .learned(let signal): learned(signal, offset: place.offset)

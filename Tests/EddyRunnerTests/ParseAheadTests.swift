@@ -1,3 +1,5 @@
+import EddyKafka
+import EddyKafkaTesting
 import EddyLearn
 import EddyPipeline
 @testable import EddyRunner
@@ -37,6 +39,73 @@ func parsingOnTwoThreadsLearnsWhatOneThreadLearns() throws {
     let saved = try #require(try CheckpointStore(path: fixture.database("two-threads"), readOnly: true)
         .latestVersion(pipeline: "two-threads"))
     #expect(saved.state == state, "the model learned with two parsing threads differs from one thread's")
+}
+
+/// `ParseAhead` itself, with two batches in hand, small batches between shared ones, and a
+/// learner so impatient that it parses again what the parser has not yet published: each message
+/// comes out, in order and in its place, as one decoder makes it.
+@Test(.timeLimit(.minutes(2)))
+func batchesInHandComeOutAsOneDecoderMakesThem() throws {
+    let fixture = try RunnerFixture(partitions: 1)
+    try fixture.produce(12_000, malformedEvery: 7)
+    let spec = try fixture.spec(try fixture.pipeline("in-hand"))
+    var config = try TestBroker.configuration
+    config["group.id"] = "\(fixture.topic)-in-hand"
+    let consumer = try KafkaConsumer(configuration: config)
+    defer { try? consumer.close() }
+
+    for patience in [0, 2_000] {
+        try consumer.assign([TopicPartition(topic: fixture.topic, partition: 0): 0])
+        try learnInHand(try spec.makeLearner(), spec, from: consumer, count: 12_000, patience: patience)
+    }
+}
+
+/// Polls `count` records from the start of `consumer`'s partition, two batches in hand, and
+/// learns them through `ParseAhead` beside one core that decodes them itself.
+private func learnInHand<L: PersistentLearner>(_ learner: L, _ spec: PipelineSpec, from consumer: KafkaConsumer,
+                                               count: Int64, patience: Int) throws {
+    let ahead = ParseAhead(decoder: spec.makeDecoder(), patience: patience)
+    defer { ahead.close() }
+    var twoThreads = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner))
+    var oneThread = Prequential(spec: spec, state: PipelineState(spec: spec, learner: learner))
+    // Batch sizes around the smallest shared one (64), one record, and whole fetches.
+    let sizes = [5_000, 63, 64, 1, 700, 10, 3_000, 65]
+    var polls = 0
+    func poll() throws -> KafkaBatch {
+        polls += 1
+        return try consumer.poll(maxRecords: sizes[polls % sizes.count], timeoutMs: 2_000)
+    }
+    var seen: Int64 = 0
+    var polledAhead: KafkaBatch?
+    while seen < count {
+        let batch: KafkaBatch
+        if let next = polledAhead {
+            batch = next
+            polledAhead = nil
+        } else {
+            // Started just before it is learned: the learner races the parser's wake-up.
+            batch = try poll()
+            ahead.start(batch)
+        }
+        if polls % 3 != 0 {
+            let next = try poll()
+            ahead.start(next)
+            polledAhead = next
+        }
+        for i in batch.indices {
+            let record = batch[i]
+            #expect(ahead.place(i).offset == record.offset)
+            #expect(record.offset == seen)
+            seen += 1
+            switch (ahead.process(i, with: &twoThreads), oneThread.process(record.value)) {
+            case (.learned, .learned), (.refused, .refused): break
+            default: Issue.record("message \(record.offset): two threads and one disagree")
+            }
+        }
+        ahead.finish()
+    }
+    #expect(seen == count)
+    #expect(twoThreads.state.stateBlob() == oneThread.state.stateBlob(), "patience \(patience)")
 }
 
 /// The state one `Prequential` core reaches over `events`, in order, and how many it refused.
