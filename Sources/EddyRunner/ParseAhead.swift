@@ -184,9 +184,14 @@ final class ParseAhead: @unchecked Sendable {
         if finished < started { learn(from: lanes[(finished + 1) & 1]) }
     }
 
+    /// Finishes every batch in hand, learned or not.
+    func finishAll() {
+        while finished < started { finish() }
+    }
+
     /// Finishes the batches in hand and stops the parser thread.
     func close() {
-        while finished < started { finish() }
+        finishAll()
         closing.store(true, ordering: .releasing)
         batchReady.signal()
     }

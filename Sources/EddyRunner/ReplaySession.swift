@@ -105,9 +105,14 @@ final class ReplaySession<L: PersistentLearner> {
         var position = offsets.lowerBound  // the next offset to read
         let byTime = if case .time = range.bounds { true } else { false }
         var interrupted = false
-        while let batch = try reader.next() {
+        // The next batch is read and parsed while this one is learned.
+        defer { ahead.finishAll() }
+        var upcoming = try reader.next()
+        if let first = upcoming { ahead.start(first) }
+        while let batch = upcoming {
+            upcoming = try reader.next()
+            if let next = upcoming { ahead.start(next) }
             summary.recordsRead += batch.count
-            ahead.start(batch)
             defer { ahead.finish() }
             for i in batch.indices {
                 let offset = ahead.place(i).offset
