@@ -51,6 +51,9 @@ final class ParseAhead: @unchecked Sendable {
         var parsedFor: UnsafeMutablePointer<Atomic<Int>> = .allocate(capacity: 0)
         var capacity = 0
         var batch: KafkaBatch?
+        /// The batch this lane held last, released (its messages handed back to librdkafka)
+        /// by whichever thread takes the lane next: the parser's, for a shared batch.
+        var retired: KafkaBatch?
         var number = 0
         var count = 0
         /// Whether the parser thread works on this batch (small ones the learner parses alone).
@@ -143,6 +146,7 @@ final class ParseAhead: @unchecked Sendable {
         lane.count = batch.count
         lane.unclaimed.store(0, ordering: .relaxed)
         lane.shared = batch.count >= Self.smallestShared
+        if !lane.shared { lane.retired = nil }
         if started == finished + 1 { learn(from: lane) }
         if lane.shared {
             sharedLanes[sharedStarted & 1] = started & 1
@@ -180,13 +184,17 @@ final class ParseAhead: @unchecked Sendable {
             lane.done.wait()
             lane.shared = false
         }
+        lane.retired = lane.batch
         lane.batch = nil
         if finished < started { learn(from: lanes[(finished + 1) & 1]) }
     }
 
-    /// Finishes every batch in hand, learned or not.
+    /// Finishes every batch in hand, learned or not, and releases them: the consumer they
+    /// came from may be closed after this.
     func finishAll() {
         while finished < started { finish() }
+        // The parser thread is done with every lane: each shared batch's `done` was waited for.
+        for lane in lanes { lane.retired = nil }
     }
 
     /// Finishes the batches in hand and stops the parser thread.
@@ -255,6 +263,7 @@ final class ParseAhead: @unchecked Sendable {
             // touch again before the lane's `done` (nor the entry, before the next shared batch's).
             let lane = lanes[sharedLanes[taken & 1]]
             taken += 1
+            lane.retired = nil
             while true {
                 let j = lane.unclaimed.wrappingAdd(1, ordering: .relaxed).oldValue
                 if j >= lane.count { break }

@@ -178,6 +178,9 @@ final class RunSession<L: PersistentLearner> {
         if spec.checkpoint.onShutdown && !pending.isEmpty {
             try checkpoint(reason: "shutdown")
         }
+        // A batch polled ahead is not learned; its records are read again from the saved progress.
+        polledAhead = nil
+        ahead.finishAll()
         try consumer.close()
         try deadLetterProducer?.flush()
         try store.stopRun(runID, reason: stopReason)
