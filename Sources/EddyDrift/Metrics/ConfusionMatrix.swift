@@ -11,11 +11,10 @@ import EddyCodec
 /// ```
 public struct ConfusionMatrix: Sendable, Equatable {
     public static let kind = "confusion_matrix"
-    /// Counts, row-major, `size` × `size`.
-    private var counts: [Double] = []
+    /// The counts, row-major, `size` × `size`, then the `size` row sums, then the `size`
+    /// column sums: one buffer, so an update checks one array's uniqueness, not three.
+    private var cells: [Double] = []
     public private(set) var size = 0
-    private var rowSums: [Double] = []
-    private var columnSums: [Double] = []
     /// Sum of the weights on the diagonal.
     public private(set) var totalTruePositives = 0.0
     /// Sum of all weights.
@@ -25,16 +24,16 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     /// The weight of events of true class `truth` predicted as `prediction`.
     public subscript(truth: Int, prediction: Int) -> Double {
-        truth < size && prediction < size ? counts[truth * size + prediction] : 0
+        truth < size && prediction < size ? cells[truth * size + prediction] : 0
     }
 
     /// Classes that occur as a truth or a prediction (with non-zero weight), ascending.
     public var classes: [Int] {
-        (0..<size).filter { rowSums[$0] != 0 || columnSums[$0] != 0 }
+        (0..<size).filter { rowSum($0) != 0 || columnSum($0) != 0 }
     }
 
-    public func rowSum(_ c: Int) -> Double { c < size ? rowSums[c] : 0 }
-    public func columnSum(_ c: Int) -> Double { c < size ? columnSums[c] : 0 }
+    public func rowSum(_ c: Int) -> Double { c < size ? cells[size * size + c] : 0 }
+    public func columnSum(_ c: Int) -> Double { c < size ? cells[size * size + size + c] : 0 }
     public func truePositives(_ c: Int) -> Double { self[c, c] }
 
     /// The mean over the classes seen of a per-class score (River's macro averaging; 0 with no class).
@@ -50,9 +49,12 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public mutating func update(truth: Double, prediction: Double, weight: Double = 1) {
         let t = Self.index(truth), p = Self.index(prediction)
         grow(to: max(t, p) + 1)
-        counts[t * size + p] += weight
-        rowSums[t] += weight
-        columnSums[p] += weight
+        let n = size
+        cells.withUnsafeMutableBufferPointer { cells in
+            cells[t * n + p] += weight
+            cells[n * n + t] += weight
+            cells[n * n + n + p] += weight
+        }
         totalWeight += weight
         if t == p { totalTruePositives += weight }
     }
@@ -72,35 +74,36 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     private mutating func grow(to newSize: Int) {
         guard newSize > size else { return }
-        var grown = [Double](repeating: 0, count: newSize * newSize)
+        var grown = [Double](repeating: 0, count: newSize * newSize + 2 * newSize)
         for r in 0..<size {
-            for c in 0..<size { grown[r * newSize + c] = counts[r * size + c] }
+            for c in 0..<size { grown[r * newSize + c] = cells[r * size + c] }
         }
-        counts = grown
-        rowSums += [Double](repeating: 0, count: newSize - size)
-        columnSums += [Double](repeating: 0, count: newSize - size)
+        for c in 0..<size {
+            grown[newSize * newSize + c] = rowSum(c)
+            grown[newSize * newSize + newSize + c] = columnSum(c)
+        }
+        cells = grown
         size = newSize
     }
 
     func write(to writer: inout StateWriter) {
         writer.write(size)
-        writer.write(counts)
-        writer.write(rowSums)
-        writer.write(columnSums)
+        writer.write(Array(cells[..<(size * size)]))
+        writer.write(Array(cells[(size * size)..<(size * size + size)]))
+        writer.write(Array(cells[(size * size + size)...]))
         writer.write(totalTruePositives)
         writer.write(totalWeight)
     }
 
     init(from reader: inout StateReader) throws(StateError) {
         size = try reader.readInt()
-        counts = try reader.readDoubles()
-        rowSums = try reader.readDoubles()
-        columnSums = try reader.readDoubles()
+        let counts = try reader.readDoubles(), rowSums = try reader.readDoubles(), columnSums = try reader.readDoubles()
         totalTruePositives = try reader.readDouble()
         totalWeight = try reader.readDouble()
         guard size >= 0, counts.count == size * size, rowSums.count == size, columnSums.count == size else {
             throw .invalid("confusion matrix of size \(size) has mismatched counts")
         }
+        cells = counts + rowSums + columnSums
     }
 
     /// The matrix as a state blob.
