@@ -129,6 +129,9 @@ public struct GradientTape: Sendable {
     var watched: [Tensor] = []
     var fault: Op? = nil
     var used = false
+    /// Nodes `0..<lentVariables` are the variables `lend(_:)` recorded, none of them copied into
+    /// `values` since (they then pass no gradient on): the backward sweep stops above them.
+    var lentVariables = 0
 
     // Per watched slot, the sparse gradient buffers, kept between resets.
     var slotIndices: [[Int]] = []
@@ -176,6 +179,7 @@ public struct GradientTape: Sendable {
         positionCount = 0
         fault = nil
         used = false
+        lentVariables = 0
     }
 
     // MARK: leaves
@@ -217,6 +221,7 @@ public struct GradientTape: Sendable {
             }
         }
         nodeCount = count
+        lentVariables = count
     }
 
     /// Returns the variables taken by `lend(_:)`.
@@ -457,6 +462,7 @@ public struct GradientTape: Sendable {
         }
         nodes[i].offset = start
         slots[slot].dense = true
+        lentVariables = 0
         return start
     }
 

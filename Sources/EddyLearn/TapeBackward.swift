@@ -38,7 +38,8 @@ extension GradientTape {
         // Nodes are read through a pointer, field by field: copying each 56-byte node out
         // first costs more than the few fields most of them need.
         var i = loss
-        while i >= 0 {
+        let last = lentVariables
+        while i >= last {
             let node = UnsafePointer(nodes + i)
             i -= 1
             guard node.pointee.requiresGrad else { continue }
