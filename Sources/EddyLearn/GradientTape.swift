@@ -33,8 +33,9 @@ public struct GradientTape: Sendable {
     }
 
     /// A recorded op: 56 bytes, so the backward sweep reads it in a few loads. Sizes and
-    /// offsets are stored as `Int32` and read as `Int`; offsets are stored unchecked because
-    /// `reserveValues` and `storeInput` refuse a tape past 2^31 values.
+    /// offsets are stored as `Int32` and read as `Int`, unchecked: `reserveValues` and
+    /// `storeInput` refuse a tape past 2^31 values, and `watch`, `lend` and `constant` refuse
+    /// a tensor with 2^31 rows or columns (every op's shape comes from those).
     struct Node {
         var op: Op
         var requiresGrad: Bool
@@ -62,12 +63,12 @@ public struct GradientTape: Sendable {
              slope: Double = 0) {
             self.op = op
             self.requiresGrad = requiresGrad
-            rank = UInt8(shape.rank)
+            rank = UInt8(truncatingIfNeeded: shape.rank)
             self.a = a
             self.b = b
             self.slot = slot
-            rows = Int32(shape.rows)
-            cols = Int32(shape.cols)
+            rows = Int32(truncatingIfNeeded: shape.rows)
+            cols = Int32(truncatingIfNeeded: shape.cols)
             valueOffset = Int32(truncatingIfNeeded: offset)
             self.param = param
             self.slope = slope
@@ -128,6 +129,9 @@ public struct GradientTape: Sendable {
     var watched: [Tensor] = []
     var fault: Op? = nil
     var used = false
+    /// Nodes `0..<lentVariables` are the variables `lend(_:)` recorded, none of them copied into
+    /// `values` since (they then pass no gradient on): the backward sweep stops above them.
+    var lentVariables = 0
 
     // Per watched slot, the sparse gradient buffers, kept between resets.
     var slotIndices: [[Int]] = []
@@ -175,6 +179,7 @@ public struct GradientTape: Sendable {
         positionCount = 0
         fault = nil
         used = false
+        lentVariables = 0
     }
 
     // MARK: leaves
@@ -183,6 +188,7 @@ public struct GradientTape: Sendable {
     /// by sparse ops, so watching a 2^18-wide hashed weight vector costs nothing per event.
     public mutating func watch(_ variable: Tensor) -> TensorHandle {
         precondition(!used, "record on a used tape only after reset()")
+        Self.checkDimensions(variable.shape)
         prepare()
         let slot = watched.count
         watched.append(variable)
@@ -192,6 +198,7 @@ public struct GradientTape: Sendable {
     /// Resets the tape and takes `variables` in (moved, not copied: no reference is retained)
     /// as watched slots `0..<count`, handles `0..<count`. `giveBack(_:)` returns them after the
     /// backward pass; until then `variables` is empty.
+    @inline(__always)
     mutating func lend(_ variables: inout [Tensor]) {
         reset()
         prepare()
@@ -207,18 +214,26 @@ public struct GradientTape: Sendable {
         watched.withUnsafeBufferPointer { w in
             for slot in 0..<count {
                 let shape = w[slot].shape
+                Self.checkDimensions(shape)
                 slots[slot] = Slot(node: Int32(truncatingIfNeeded: slot), dense: false, grad: 0, count: shape.count)
                 nodes[slot] = Node(op: .variable, requiresGrad: true, a: -1, b: -1, slot: Int32(truncatingIfNeeded: slot),
                                    shape: shape, offset: -1, param: 0)
             }
         }
         nodeCount = count
+        lentVariables = count
     }
 
     /// Returns the variables taken by `lend(_:)`.
     mutating func giveBack(_ variables: inout [Tensor]) {
         precondition(variables.isEmpty, "giveBack(_:) without lend(_:)")
         swap(&watched, &variables)
+    }
+
+    /// Stops the program for a tensor whose rows or columns do not fit a `Node`'s `Int32`s.
+    @inline(__always)
+    static func checkDimensions(_ shape: Shape) {
+        precondition(shape.rows <= Int(Int32.max) && shape.cols <= Int(Int32.max), "tensor of shape \(shape) has 2^31 rows or columns or more")
     }
 
     /// Records the `.variable` node of watched slot `slot`.
@@ -236,6 +251,7 @@ public struct GradientTape: Sendable {
 
     /// Records a tensor that is not differentiated (inputs, labels).
     public mutating func constant(_ value: Tensor) -> TensorHandle {
+        Self.checkDimensions(value.shape)
         prepare()
         let node = append(.constant, -1, -1, shape: value.shape, requiresGrad: false)
         let offset = nodes[Int(node)].offset
@@ -368,22 +384,32 @@ public struct GradientTape: Sendable {
     /// where they lie in `node`.
     @inline(__always)
     mutating func storeInput(_ x: FeatureVector, in node: inout Node) {
+        let (dst, to) = reserveInput(x, in: &node)
+        let n = x.count
+        if n == 0 { return }
+        x.values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: n) }
+        guard let to else { return }
+        x.indices.withUnsafeBufferPointer { to.update(from: $0.baseAddress!, count: n) }
+    }
+
+    /// Claims room in `inputs` (and `positions` when sparse) for the stored entries of `x`,
+    /// records where it lies in `node` and returns it, for the caller to fill.
+    @inline(__always)
+    mutating func reserveInput(_ x: FeatureVector, in node: inout Node)
+        -> (values: UnsafeMutablePointer<Double>, positions: UnsafeMutablePointer<Int32>?) {
         let n = x.count
         precondition(inputCount + n <= Int(Int32.max), "more than 2^31 feature values recorded on one tape")
         node.input = inputCount
         node.inputCount = n
         node.positions = -1
-        if n == 0 { return }
         inputCount &+= n
         reserveInputs(upTo: inputCount)
         let dst = inputs + node.input
-        x.values.withUnsafeBufferPointer { dst.update(from: $0.baseAddress!, count: n) }
-        if x.isDense { return }
+        if x.isDense { return (dst, nil) }
         node.positions = positionCount
         positionCount &+= n
         reservePositions(upTo: positionCount)
-        let to = positions + node.positions
-        x.indices.withUnsafeBufferPointer { to.update(from: $0.baseAddress!, count: n) }
+        return (dst, positions + node.positions)
     }
 
     /// Claims `count` value slots (contents undefined until the op writes them).
@@ -436,6 +462,7 @@ public struct GradientTape: Sendable {
         }
         nodes[i].offset = start
         slots[slot].dense = true
+        lentVariables = 0
         return start
     }
 

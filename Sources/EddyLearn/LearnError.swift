@@ -30,17 +30,18 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Checks features and label before anything reaches the weights.
+    @inline(__always)
     static func validate(_ x: FeatureVector, label: Double, task: LearningTask, width: Int) throws(LearnError) {
         // inf * 0 and NaN * 0 are NaN: one branch-free pass finds any non-finite value (four
         // interleaved sums, so the additions do not wait on each other).
         let probe = x.values.withUnsafeBufferPointer { v in
             var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
             var i = 0
-            while i + 4 <= v.count {
-                a0 += v[i] * 0; a1 += v[i + 1] * 0; a2 += v[i + 2] * 0; a3 += v[i + 3] * 0
-                i += 4
+            while i &+ 4 <= v.count {
+                a0 += v[i] * 0; a1 += v[i &+ 1] * 0; a2 += v[i &+ 2] * 0; a3 += v[i &+ 3] * 0
+                i &+= 4
             }
-            while i < v.count { a0 += v[i] * 0; i += 1 }
+            while i < v.count { a0 += v[i] * 0; i &+= 1 }
             return a0 + a1 + a2 + a3
         }
         if probe != 0, let bad = x.firstNonFinite { throw .nonFiniteFeature(position: bad.position, value: bad.value) }

@@ -3,6 +3,7 @@ import Foundation
 /// The backward pass: one sweep over the recorded nodes in reverse, each adding its
 /// input gradients (vector-Jacobian products) into the flat gradient buffer.
 extension GradientTape {
+    @inline(__always)
     mutating func runBackward(from loss: Int) {
         let nodes = self.nodes, slots = self.slots
         let seed = nodes[loss]
@@ -34,36 +35,39 @@ extension GradientTape {
         }
         (g + seed.offset).update(repeating: 1, count: seed.shape.count)
         let v = UnsafePointer(values), inputs = UnsafePointer(self.inputs), positions = UnsafePointer(self.positions)
+        // Nodes are read through a pointer, field by field: copying each 56-byte node out
+        // first costs more than the few fields most of them need.
         var i = loss
-        while i >= 0 {
-            let node = nodes[i]
+        let last = lentVariables
+        while i >= last {
+            let node = UnsafePointer(nodes + i)
             i -= 1
-            guard node.requiresGrad else { continue }
-            let o = node.offset
-            switch node.op {
+            guard node.pointee.requiresGrad else { continue }
+            let o = node.pointee.offset
+            switch node.pointee.op {
             case .variable:
                 guard o >= 0 else { continue }
-                let sg = g + slots[Int(node.slot)].grad
-                for k in 0..<node.shape.count { sg[k] += g[o + k] }
+                let sg = g + slots[Int(node.pointee.slot)].grad
+                for k in 0..<node.pointee.shape.count { sg[k] += g[o + k] }
             case .constant, .stopGradient:
                 continue
             case .add, .sub, .mul, .div:
-                Self.binaryBackward(node, nodes, v, g)
+                Self.binaryBackward(node.pointee, nodes, v, g)
             case .matmul:
-                Self.matmulBackward(node, nodes, v, g)
+                Self.matmulBackward(node.pointee, nodes, v, g)
             case .dot:
                 dotBackward(node, nodes, g[o], g, inputs, positions)
             case .gatherRows:
-                gatherBackward(node, nodes, g, positions)
+                gatherBackward(node.pointee, nodes, g, positions)
             case .sum, .mean, .softmaxCrossEntropy:
-                Self.reductionBackward(node, nodes, v, g)
+                Self.reductionBackward(node.pointee, nodes, v, g)
             case .exp, .log, .log1p, .sigmoid, .tanh, .relu, .softplus, .softmax, .logSoftmax:
-                Self.unaryBackward(node, nodes, v, g)
+                Self.unaryBackward(node.pointee, nodes, v, g)
             case .squaredError, .huber, .binaryLogLoss, .hinge:
-                if node.b < 0 {
-                    g[nodes[Int(node.a)].offset] += g[o] * node.slope
+                if node.pointee.b < 0 {
+                    g[nodes[Int(node.pointee.a)].offset] += g[o] * node.pointee.slope
                 } else {
-                    Self.lossBackward(node, nodes, v, g)
+                    Self.lossBackward(node.pointee, nodes, v, g)
                 }
             }
         }
@@ -172,22 +176,23 @@ extension GradientTape {
     }
 
     @inline(__always)
-    private mutating func dotBackward(_ node: Node, _ nodes: UnsafePointer<Node>, _ d: Double, _ g: UnsafeMutablePointer<Double>,
-                                      _ inputs: UnsafePointer<Double>, _ positions: UnsafePointer<Int32>) {
-        if node.b >= 0 {
-            let bias = nodes[Int(node.b)]
-            if bias.requiresGrad {
-                g[bias.offset >= 0 ? bias.offset : slots[Int(bias.slot)].grad] += d
-            }
+    private mutating func dotBackward(_ node: UnsafePointer<Node>, _ nodes: UnsafePointer<Node>, _ d: Double,
+                                      _ g: UnsafeMutablePointer<Double>, _ inputs: UnsafePointer<Double>,
+                                      _ positions: UnsafePointer<Int32>) {
+        let b = Int(node.pointee.b)
+        if b >= 0 && nodes[b].requiresGrad {
+            let bo = nodes[b].offset
+            g[bo >= 0 ? bo : slots[Int(nodes[b].slot)].grad] += d
         }
-        let w = nodes[Int(node.a)]
-        let n = node.inputCount
-        guard w.requiresGrad && n > 0 else { return }
-        let xv = inputs + node.input
-        let dense = node.positions < 0
-        let xi = positions + max(node.positions, 0)
-        if w.offset >= 0 || slots[Int(w.slot)].dense {
-            let target = g + (w.offset >= 0 ? w.offset : slots[Int(w.slot)].grad)
+        let w = nodes + Int(node.pointee.a)
+        let n = node.pointee.inputCount
+        guard w.pointee.requiresGrad && n > 0 else { return }
+        let xv = inputs + node.pointee.input
+        let dense = node.pointee.positions < 0
+        let xi = positions + max(node.pointee.positions, 0)
+        let wo = w.pointee.offset
+        if wo >= 0 || slots[Int(w.pointee.slot)].dense {
+            let target = g + (wo >= 0 ? wo : slots[Int(w.pointee.slot)].grad)
             if dense {
                 for k in 0..<n { target[k] += d * xv[k] }
             } else {
@@ -195,7 +200,7 @@ extension GradientTape {
             }
             return
         }
-        let s = Int(w.slot)
+        let s = Int(w.pointee.slot)
         slotIndices[s].append(contentsOf: UnsafeBufferPointer(start: xi, count: n).lazy.map { Int($0) })
         slotValues[s].append(contentsOf: UnsafeBufferPointer(start: xv, count: n).lazy.map { d * $0 })
     }

@@ -97,6 +97,7 @@ extension GradientTape {
     }
 
     /// `dot(w, x) + bias` in one node (a linear model's score), with `bias` a scalar.
+    @inline(__always)
     public mutating func dot(_ w: TensorHandle, _ x: FeatureVector, plus bias: TensorHandle) -> TensorHandle {
         dot(w, x, bias: bias)
     }
@@ -122,8 +123,9 @@ extension GradientTape {
         let o = reserveValues(1)
         var node = Node(op: .dot, requiresGrad: wn.requiresGrad || biasRequires, a: w.index, b: bias?.index ?? -1, slot: -1,
                         shape: .scalar, offset: o, param: 0)
-        storeInput(x, in: &node)
-        let value = withReadable(w) { p in Self.sparseDot(p, x) } + shift
+        // The tape's copy of `x` is written in the pass that reads it for the product.
+        let (dst, to) = reserveInput(x, in: &node)
+        let value = withReadable(w) { p in Self.sparseDot(p, x, copyingInto: dst, to) } + shift
         values[o] = value
         let index = push(node)
         if fault == nil && !value.isFinite { fault = .dot }
@@ -164,6 +166,33 @@ extension GradientTape {
             let row = x.isDense ? r : Int(x.indices[r])
             for c in 0..<cols { out[r * cols + c] = t[row * cols + c] }
         }
+    }
+
+    /// `sparseDot(w, x)` (the same additions in the same order) that also copies the values of
+    /// `x` to `values` and, when sparse, its positions to `positions`.
+    @inline(__always)
+    static func sparseDot(_ w: UnsafePointer<Double>, _ x: FeatureVector, copyingInto values: UnsafeMutablePointer<Double>,
+                          _ positions: UnsafeMutablePointer<Int32>?) -> Double {
+        var acc = 0.0
+        x.values.withUnsafeBufferPointer { xv in
+            if let positions {
+                x.indices.withUnsafeBufferPointer { xi in
+                    for i in 0..<xv.count {
+                        let v = xv[i], p = xi[i]
+                        values[i] = v
+                        positions[i] = p
+                        acc += w[Int(p)] * v
+                    }
+                }
+            } else {
+                for i in 0..<xv.count {
+                    let v = xv[i]
+                    values[i] = v
+                    acc += w[i] * v
+                }
+            }
+        }
+        return acc
     }
 
     @inline(__always)
@@ -277,6 +306,7 @@ extension GradientTape {
     }
 
     /// `binaryLogLoss` of one logit against a constant 0/1 label, without a constant node.
+    @inline(__always)
     public mutating func binaryLogLoss(logits: TensorHandle, label: Double) -> TensorHandle {
         loss(.binaryLogLoss, logits, label: label, param: 0)
     }

@@ -39,6 +39,16 @@ import Testing
     #expect(model.parameters.tensors == before)
 }
 
+@Test func eachSlotsSumOfSquaresDecidesAlone() throws {
+    // The loss gradient is -1.2e154: each slot's sum of squares (1.44e308) is finite, the two
+    // together are not. The step checks the slots as one block first and must still accept.
+    var model = LinearRegression(features: 2, optimizer: SGD(learningRate: .constant(0.1)), interceptLearningRate: nil)
+    try model.learnChecked(FeatureVector(dense: [1, 0]), label: 6e153)
+    let clip = model.parameters.policy.clipValue
+    #expect(model.weights == [0.1 * min(1.2e154, clip), 0])
+    #expect(model.bias == 0.1 * min(1.2e154, clip))
+}
+
 @Test func explodingGradientsAreClippedByValue() throws {
     var model = LinearRegression(features: 3, optimizer: SGD(learningRate: .constant(0.1)),
                                  policy: GradientPolicy(clipValue: 0.5), interceptLearningRate: nil)

@@ -53,6 +53,9 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
         } + parameters.tensors[1].scalars[0]
     }
 
+    /// Inlined too: a caller holding the model `inout` otherwise copies it whole (some 400 bytes)
+    /// before each call, as the argument of a non-mutating method.
+    @inline(__always)
     public func predict(_ x: FeatureVector, into output: inout [Double]) {
         if output.count != 2 { output = [0, 0] }
         let p = Kernels.sigmoid(decision(x))

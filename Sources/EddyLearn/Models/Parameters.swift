@@ -102,8 +102,16 @@ public struct Parameters<O: Optimizer>: Sendable {
             let norm = squares.squareRoot()
             if norm > policy.clipNorm { scale = policy.clipNorm / norm }
         } else {
-            // Without a norm to clip to, only whether the sum of squares is finite matters.
-            for k in 0..<count where !Self.withEntries(tape.slots[k], gradients, indices, values, k, { $0.squaresAreFinite }) {
+            // Without a norm to clip to, only whether each slot's sum of squares is finite
+            // matters. The dense slots' gradients lie side by side after the node gradients, so
+            // one pass answers for all of them when their joint sum stays below half the largest
+            // double: no slot's own sum, in whatever order it adds, can then overflow. Otherwise
+            // (and for sparse slots) each slot is checked on its own, as the answer must not change.
+            let joint = GradientEntries(dense: UnsafeBufferPointer(start: gradients + tape.valueCount,
+                                                                   count: tape.gradCount - tape.valueCount)).squaresSum
+            let denseFinite = joint <= Double.greatestFiniteMagnitude / 2
+            for k in 0..<count where !(denseFinite && tape.slots[k].dense)
+                && !Self.withEntries(tape.slots[k], gradients, indices, values, k, { $0.squaresAreFinite }) {
                 throw .nonFiniteGradient
             }
         }

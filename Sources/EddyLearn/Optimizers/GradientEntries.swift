@@ -47,16 +47,21 @@ public struct GradientEntries {
     /// from four interleaved partial sums (a quarter of the dependent additions; only the
     /// finiteness is read, not the bits of the sum).
     @inline(__always)
-    var squaresAreFinite: Bool {
+    var squaresAreFinite: Bool { squaresSum.isFinite }
+
+    /// The sum of squares of the entries from four interleaved partial sums: `squaredNorm`
+    /// up to rounding (the order of the additions differs).
+    @inline(__always)
+    var squaresSum: Double {
         let e = isSparse ? values : dense
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var k = 0
-        while k + 4 <= e.count {
-            s0 += e[k] * e[k]; s1 += e[k + 1] * e[k + 1]; s2 += e[k + 2] * e[k + 2]; s3 += e[k + 3] * e[k + 3]
-            k += 4
+        while k &+ 4 <= e.count {
+            s0 += e[k] * e[k]; s1 += e[k &+ 1] * e[k &+ 1]; s2 += e[k &+ 2] * e[k &+ 2]; s3 += e[k &+ 3] * e[k &+ 3]
+            k &+= 4
         }
-        while k < e.count { s0 += e[k] * e[k]; k += 1 }
-        return (s0 + s1 + s2 + s3).isFinite
+        while k < e.count { s0 += e[k] * e[k]; k &+= 1 }
+        return s0 + s1 + s2 + s3
     }
 }
 

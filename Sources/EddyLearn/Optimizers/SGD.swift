@@ -22,6 +22,7 @@ public struct SGD: Optimizer, Equatable {
         self.momentum = momentum
     }
 
+    @inline(__always)
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let lr = learningRate.at(iterations) * learningRateScale
         if momentum == 0 {
