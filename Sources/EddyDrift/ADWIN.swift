@@ -136,21 +136,24 @@ public struct ADWIN: DriftDetector {
         // it, then the value to the total. Two values at a time: the totals chain, appending the
         // values to level 0, and the two increments, each River's operations in River's order
         // (the divisions side by side); then the variance chain in River's order.
+        // The widths before and after each value, whole numbers below 2^53: stepping them is exact.
         let start = windowWidth
-        let one = SIMD2<Double>(repeating: 1)
+        let two = SIMD2<Double>(repeating: 2)
+        var before = SIMD2(start, start + 1), after = SIMD2(start + 1, start + 2)
         var runningTotal = total
         var i = 0
-        while i + 1 < n {
-            let x0 = pending[i], x1 = pending[i + 1]
-            let t0 = runningTotal, t1 = runningTotal + x0
-            runningTotal = t1 + x1
-            store(SIMD2(x0, x1), at: values + i)
+        while i &+ 1 < n {
+            let x = SIMD2(pending[unchecked: i], pending[unchecked: i &+ 1])  // i + 1 < n <= 32
+            let t0 = runningTotal, t1 = runningTotal + x[0]
+            runningTotal = t1 + x[1]
+            store(x, at: values + i)
             store(SIMD2(repeating: 0), at: zeros + i)
-            let w = SIMD2(start + Double(i + 1), start + Double(i + 2))
-            let d: SIMD2<Double> = SIMD2(x0, x1) - SIMD2(t0, t1) / (w - one)
-            let increment: SIMD2<Double> = (w - one) * d * d / w
+            let d: SIMD2<Double> = x - SIMD2(t0, t1) / before
+            let increment: SIMD2<Double> = before * d * d / after
             store(increment, at: increments + i)
-            i += 2
+            before += two
+            after += two
+            i &+= 2
         }
         if i < n {
             let x = pending[i]
@@ -222,12 +225,16 @@ public struct ADWIN: DriftDetector {
                 upTotals[m] = t0 + t1
                 upVariances[m] = variances[2 * m] + variances[2 * m + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
             }
-            // Moves the remaining (at most maxBuckets) buckets to the front; a fixed count keeps
-            // the branch predictable, and the row has room to read past its buckets.
+            // Moves the remaining (at most maxBuckets) buckets to the front, two at a time, in a
+            // fixed count that keeps the branch predictable: the row has room to read and write
+            // past its buckets (at most 2 * 16 + maxBuckets + 1 <= rowWidth slots), and each pair
+            // is read (from 2 * merges >= 2 slots further on) before any store could reach it.
             let remaining = all - 2 * merges
-            for i in 0..<maxBuckets {
-                totals[i] = totals[2 * merges + i]
-                variances[i] = variances[2 * merges + i]
+            var i = 0
+            while i < maxBuckets {
+                store(load(totals + 2 * merges + i), at: totals + i)
+                store(load(variances + 2 * merges + i), at: variances + i)
+                i &+= 2
             }
             counts[level] = remaining
             arriving = merges
@@ -293,7 +300,7 @@ public struct ADWIN: DriftDetector {
         let start = min(top, buckets.regatherBelow - 1)
         let levelFound = buckets.levelFound, levelN0 = buckets.levelN0
         let levelU0 = buckets.levelU0, levelMagnitudes = buckets.levelMagnitudes
-        var n0 = 0, u0 = 0.0, magnitudes = 0.0
+        var n0 = 0.0, u0 = 0.0, magnitudes = 0.0
         var found = 0
         if start < top {
             found = levelFound[start]
@@ -308,16 +315,18 @@ public struct ADWIN: DriftDetector {
             levelMagnitudes[level] = magnitudes
             let row = totals + level * rowWidth
             let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
-            var local = 0.0, localMagnitudes = 0.0
+            let size = Double(sign: .plus, exponent: level, significand: 1)
+            var local = 0.0, localMagnitudes = 0.0, cutN0Here = n0
             for k in 0..<maxBuckets {
                 let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
                 let t = Double(bitPattern: row[k].bitPattern & keep)
                 local += t
                 localMagnitudes += abs(t)
-                cutN0[found &+ k] = Double(n0 &+ (k &+ 1) &<< level)
+                cutN0Here += size
+                cutN0[found &+ k] = cutN0Here
                 cutU0[found &+ k] = u0 + local
             }
-            n0 &+= count &<< level
+            n0 += Double(count) * size
             found &+= count
             u0 += local
             magnitudes += localMagnitudes

@@ -22,7 +22,7 @@ final class ADWINBuckets: @unchecked Sendable {
     /// filter's u0, sum of |bucket total|): still valid for the levels at and above
     /// `regatherBelow` when the next scan comes, so only the levels below are summed again.
     private(set) var levelFound: UnsafeMutablePointer<Int>
-    private(set) var levelN0: UnsafeMutablePointer<Int>
+    private(set) var levelN0: UnsafeMutablePointer<Double>
     private(set) var levelU0: UnsafeMutablePointer<Double>
     private(set) var levelMagnitudes: UnsafeMutablePointer<Double>
     /// Levels below this one changed since the last scan (`Int.max`: all of them).
@@ -57,10 +57,10 @@ final class ADWINBuckets: @unchecked Sendable {
         increments.initialize(repeating: 0, count: n)
     }
 
-    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>,
+    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Double>,
                                                            UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
         let found = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-        let n0 = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let n0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         let u0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         let magnitudes = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         found.initialize(repeating: 0, count: capacity)
