@@ -184,61 +184,69 @@ public struct ADWIN: DriftDetector {
     private mutating func cascade(arriving count: Int) {
         var arriving = count
         var level = 0
+        let width = buckets.rowWidth, maxBuckets = self.maxBuckets
+        var counts = buckets.counts
+        var totals = buckets.totals, variances = buckets.variances
+        // 2^level and 2^-level: size is a power of two, so x * inverse rounds exactly as x / size
+        var size = 1.0, inverse = 1.0
         while true {
-            let all = buckets.counts[level] + arriving
+            let all = counts[level] &+ arriving
             if all <= maxBuckets {
-                buckets.counts[level] = all
-                buckets.regatherBelow = max(buckets.regatherBelow, level + 1)
+                counts[level] = all
+                buckets.regatherBelow = max(buckets.regatherBelow, level &+ 1)
                 return
             }
-            if level + 1 == levels { addLevel() }
-            let counts = buckets.counts, width = buckets.rowWidth
-            let base = level * width
-            let totals = buckets.totals + base, variances = buckets.variances + base
-            let nextCount = counts[level + 1]
-            let upTotals = totals + width + nextCount, upVariances = variances + width + nextCount
-            let merges = (all - maxBuckets + 1) / 2
-            let size = Double(sign: .plus, exponent: level, significand: 1)
-            let inverse = Double(sign: .plus, exponent: -level, significand: 1)
-            // size is a power of two, so x * (1 / size) rounds exactly as x / size
+            if level &+ 1 == levels {
+                addLevel()  // may move the rows
+                counts = buckets.counts
+                totals = buckets.totals + level &* width
+                variances = buckets.variances + level &* width
+            }
+            let nextCount = counts[level &+ 1]
+            let upTotals = totals + (width &+ nextCount), upVariances = variances + (width &+ nextCount)
+            let merges = (all &- maxBuckets &+ 1) &>> 1
             // Two merges at a time, loading scalars: the buckets were just stored one by one, and
             // a wider load spanning two such stores would wait for them to retire.
             var m = 0
-            while m + 1 < merges {
-                let t0 = SIMD2(totals[2 * m], totals[2 * m + 2]), t1 = SIMD2(totals[2 * m + 1], totals[2 * m + 3])
-                let v0 = SIMD2(variances[2 * m], variances[2 * m + 2]), v1 = SIMD2(variances[2 * m + 1], variances[2 * m + 3])
+            while m &+ 1 < merges {
+                let t0 = SIMD2(totals[2 &* m], totals[2 &* m &+ 2]), t1 = SIMD2(totals[2 &* m &+ 1], totals[2 &* m &+ 3])
+                let v0 = SIMD2(variances[2 &* m], variances[2 &* m &+ 2]), v1 = SIMD2(variances[2 &* m &+ 1], variances[2 &* m &+ 3])
                 let mu1: SIMD2<Double> = t0 * inverse
                 let mu2: SIMD2<Double> = t1 * inverse
                 let spread: SIMD2<Double> = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
                 let merged: SIMD2<Double> = v0 + v1 + spread
                 let sum: SIMD2<Double> = t0 + t1
                 upTotals[m] = sum[0]
-                upTotals[m + 1] = sum[1]
+                upTotals[m &+ 1] = sum[1]
                 upVariances[m] = merged[0]
-                upVariances[m + 1] = merged[1]
-                m += 2
+                upVariances[m &+ 1] = merged[1]
+                m &+= 2
             }
             if m < merges {
-                let t0 = totals[2 * m], t1 = totals[2 * m + 1]
+                let t0 = totals[2 &* m], t1 = totals[2 &* m &+ 1]
                 let mu1 = t0 * inverse
                 let mu2 = t1 * inverse
                 upTotals[m] = t0 + t1
-                upVariances[m] = variances[2 * m] + variances[2 * m + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+                upVariances[m] = variances[2 &* m] + variances[2 &* m &+ 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
             }
             // Moves the remaining (at most maxBuckets) buckets to the front, two at a time, in a
             // fixed count that keeps the branch predictable: the row has room to read and write
             // past its buckets (at most 2 * 16 + maxBuckets + 1 <= rowWidth slots), and each pair
             // is read (from 2 * merges >= 2 slots further on) before any store could reach it.
-            let remaining = all - 2 * merges
+            let from = 2 &* merges
             var i = 0
             while i < maxBuckets {
-                store(load(totals + 2 * merges + i), at: totals + i)
-                store(load(variances + 2 * merges + i), at: variances + i)
+                store(load(totals + (from &+ i)), at: totals + i)
+                store(load(variances + (from &+ i)), at: variances + i)
                 i &+= 2
             }
-            counts[level] = remaining
+            counts[level] = all &- from
             arriving = merges
-            level += 1
+            level &+= 1
+            totals += width
+            variances += width
+            size += size
+            inverse *= 0.5
         }
     }
 
@@ -295,7 +303,8 @@ public struct ADWIN: DriftDetector {
         // level by level so that the levels' sums do not wait for each other. Levels at and
         // above regatherBelow are as the last scan left them. Each level runs over all
         // maxBuckets slots, those past its count adding 0 and writing rows the next level
-        // overwrites, so that the loop's branches do not depend on counts.
+        // overwrites, so that the loop's branches do not depend on counts. n0 and the sizes are
+        // whole numbers (powers of two) below 2^53: exact as doubles.
         let top = levels - 1
         let start = min(top, buckets.regatherBelow - 1)
         let levelFound = buckets.levelFound, levelN0 = buckets.levelN0
@@ -308,14 +317,15 @@ public struct ADWIN: DriftDetector {
             u0 = levelU0[start]
             magnitudes = levelMagnitudes[start]
         }
-        for level in stride(from: start, through: 0, by: -1) {
+        var size = Double(sign: .plus, exponent: start, significand: 1)  // 2^level
+        var level = start
+        while level >= 0 {
+            let row = totals + level &* rowWidth
             levelFound[level] = found
             levelN0[level] = n0
             levelU0[level] = u0
             levelMagnitudes[level] = magnitudes
-            let row = totals + level * rowWidth
-            let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
-            let size = Double(sign: .plus, exponent: level, significand: 1)
+            let count = level == 0 ? max(counts[0] &- 1, 0) : counts[level]
             var local = 0.0, localMagnitudes = 0.0, cutN0Here = n0
             for k in 0..<maxBuckets {
                 let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
@@ -330,13 +340,15 @@ public struct ADWIN: DriftDetector {
             found &+= count
             u0 += local
             magnitudes += localMagnitudes
+            size *= 0.5
+            level &-= 1
         }
         buckets.regatherBelow = 0
         // n0 grows and n1 = width - n0 shrinks along the cuts: the long enough ones are a range.
         let minLength = Double(minWindowLength), width = windowWidth
         var first = 0, end = found
-        while first < end && cutN0[first] < minLength { first += 1 }
-        while end > first && width - cutN0[end - 1] < minLength { end -= 1 }
+        while first < end && cutN0[first] < minLength { first &+= 1 }
+        while end > first && width - cutN0[end &- 1] < minLength { end &-= 1 }
         guard first < end else { return false }
 
         let varianceInWindow = variance / width
@@ -386,7 +398,13 @@ public struct ADWIN: DriftDetector {
         // The quick test over every cut, without a branch; nearly always it clears them all.
         var unclear = SIMDMask<SIMD2<Int64>>(repeating: false)
         var j = first
-        while j &+ 1 < end {
+        while j &+ 3 < end {
+            let clearA = filter.quicklyClears(n0: load(cutN0 + j), u0: load(cutU0 + j))
+            let clearB = filter.quicklyClears(n0: load(cutN0 + (j &+ 2)), u0: load(cutU0 + (j &+ 2)))
+            unclear .|= .!(clearA .& clearB)
+            j &+= 4
+        }
+        if j &+ 1 < end {
             unclear .|= .!filter.quicklyClears(n0: load(cutN0 + j), u0: load(cutU0 + j))
             j &+= 2
         }
