@@ -325,7 +325,11 @@ public struct ADWIN: DriftDetector {
             levelN0[level] = n0
             levelU0[level] = u0
             levelMagnitudes[level] = magnitudes
-            let count = level == 0 ? max(counts[0] &- 1, 0) : counts[level]
+            // A cut inside level 0 leaves W1 fewer than counts[0] values: when that is below
+            // minWindowLength River tests none of them, and they are left out (of the sums'
+            // terms and magnitudes too, which only need to cover the cuts tested).
+            if level == 0 && counts[0] <= minWindowLength { break }
+            let count = level == 0 ? counts[0] &- 1 : counts[level]
             var local = 0.0, localMagnitudes = 0.0, cutN0Here = n0
             for k in 0..<maxBuckets {
                 let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
