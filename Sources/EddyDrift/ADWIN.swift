@@ -29,27 +29,22 @@ public struct ADWIN: DriftDetector {
     /// No check until the window holds more than this many values.
     public let gracePeriod: Int
 
-    public private(set) var driftDetected = false
+    @inlinable public var driftDetected: Bool { drift }
     public var warningDetected: Bool { false }
+    @usableFromInline var drift = false
 
     /// Values received since the histogram was last brought up to date. Between two checks
     /// nothing River computes can be observed, so `update` only collects values, and they are
     /// folded in together, in River's order, at the next check (or when the batch is full).
-    /// Kept inline so that the per-value path touches no shared storage.
+    /// Kept inline, apart from the histogram, so that the per-value path touches no shared
+    /// storage and its count need not go through memory between updates.
     @usableFromInline var pending = InlineArray<32, Double>(repeating: 0)
     @usableFromInline var pendingCount = 0
     /// `pendingCount` at which the batch is folded in: at the next check, at most 32 values.
     @usableFromInline var pendingLimit = 0
 
-    /// Bucket totals and variances, row `level` at `level * buckets.rowWidth`.
-    private var buckets: ADWINBuckets
-    private var levels = 0
-    private var total = 0.0
-    private var variance = 0.0
-    /// Values the histogram summarises (River's `width`, before the pending values).
-    private var windowWidth = 0.0
-    /// Updates folded in since the last check (River's `tick % clock`).
-    private var sinceCheck = 0
+    /// The histogram and River's running window state, copied before mutation when shared.
+    @usableFromInline var buckets: ADWINBuckets
 
     public init(delta: Double = 0.002, clock: Int = 32, maxBuckets: Int = 5,
                 minWindowLength: Int = 5, gracePeriod: Int = 10) throws(DriftConfigurationError) {
@@ -63,35 +58,27 @@ public struct ADWIN: DriftDetector {
         self.maxBuckets = maxBuckets
         self.minWindowLength = minWindowLength
         self.gracePeriod = gracePeriod
-        buckets = ADWINBuckets(maxBuckets: maxBuckets)
-        clearWindow()
+        buckets = ADWINBuckets(delta: delta, clock: clock, maxBuckets: maxBuckets,
+                               minWindowLength: minWindowLength, gracePeriod: gracePeriod)
+        buckets.clear()
+        pendingLimit = min(ADWINBuckets.batchCapacity, clock)
     }
 
     /// Number of values the window summarises.
-    public var width: Double { windowWidth + Double(pendingCount) }
+    public var width: Double { buckets.windowWidth + Double(pendingCount) }
 
     /// The mean of the values in the window (0 when empty).
     public var estimation: Double {
-        var sum = total
+        var sum = buckets.total
         for i in 0..<pendingCount { sum += pending[i] }
         let n = width
         return n == 0 ? 0 : sum / n
     }
 
     public mutating func reset() {
-        driftDetected = false
-        clearWindow()
-    }
-
-    private mutating func clearWindow() {
+        drift = false
         if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
-        for i in 0..<levels { buckets.counts[i] = 0 }
-        buckets.regatherBelow = Int.max
-        levels = 1
-        total = 0
-        variance = 0
-        windowWidth = 0
-        sinceCheck = 0
+        buckets.clear()
         pendingCount = 0
         pendingLimit = min(ADWINBuckets.batchCapacity, clock)
     }
@@ -104,322 +91,28 @@ public struct ADWIN: DriftDetector {
         if pendingCount == pendingLimit { foldPending() }
     }
 
-    /// Folds the collected values in and, when the clock says so, checks for a change. After a
-    /// drift the limit is 1, so that the next update comes here and restarts the window first,
-    /// as River resets on the update after a drift.
-    @usableFromInline
+    /// Folds the collected values in and, when the clock says so, checks for a change (after a
+    /// drift the limit is 1, so that the next update comes here and the window restarts first,
+    /// as River resets on the update after a drift). Inlined into the caller's loop: the call it
+    /// makes receives the histogram and a copy of the batch, nothing of this struct.
+    @inlinable
     mutating func foldPending() {
-        if driftDetected {
-            driftDetected = false
-            let arrived = pendingCount
-            clearWindow()
-            pendingCount = arrived
-            if pendingCount < pendingLimit { return }
-        }
-        settle()
-        if sinceCheck == clock {
-            sinceCheck = 0
-            driftDetected = detectChange()
-        }
-        pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
-    }
-
-    /// Inserts the pending values as River inserts them one by one (no check).
-    private mutating func settle() {
-        let n = pendingCount
-        guard n > 0 else { return }
         if !isKnownUniquelyReferenced(&buckets) { buckets = buckets.copy() }
-        let increments = buckets.increments
-        let held = buckets.counts[0]
-        let values = buckets.totals + held, zeros = buckets.variances + held
-        // River adds each value's variance increment, computed from the total and width before
-        // it, then the value to the total. Two values at a time: the totals chain, appending the
-        // values to level 0, and the two increments, each River's operations in River's order
-        // (the divisions side by side); then the variance chain in River's order.
-        let start = windowWidth
-        let one = SIMD2<Double>(repeating: 1)
-        var runningTotal = total
-        var i = 0
-        while i + 1 < n {
-            let x0 = pending[i], x1 = pending[i + 1]
-            let t0 = runningTotal, t1 = runningTotal + x0
-            runningTotal = t1 + x1
-            store(SIMD2(x0, x1), at: values + i)
-            store(SIMD2(repeating: 0), at: zeros + i)
-            let w = SIMD2(start + Double(i + 1), start + Double(i + 2))
-            let d: SIMD2<Double> = SIMD2(x0, x1) - SIMD2(t0, t1) / (w - one)
-            let increment: SIMD2<Double> = (w - one) * d * d / w
-            store(increment, at: increments + i)
-            i += 2
+        // A copy of the batch, so that the call is given no address inside this struct.
+        let batch = pending
+        let step = withUnsafeBytes(of: batch) { [buckets, pendingCount, drift] in
+            buckets.fold($0.baseAddress!.assumingMemoryBound(to: Double.self), count: pendingCount, restart: drift)
         }
-        if i < n {
-            let x = pending[i]
-            values[i] = x
-            zeros[i] = 0
-            let w = start + Double(i + 1)
-            let d = x - runningTotal / (w - 1)
-            increments[i] = (w - 1) * d * d / w
-            runningTotal += x
-        }
-        // The first value into an empty window adds no variance (River skips the formula).
-        if start == 0 { increments[0] = 0 }
-        var runningVariance = variance
-        for i in 0..<n { runningVariance += increments[i] }
-        total = runningTotal
-        variance = runningVariance
-        windowWidth = start + Double(n)
-        sinceCheck += n
-        pendingCount = 0
-        cascade(arriving: n)
-    }
-
-    /// Merges as River's `compress_buckets` does after each insert, once `arriving` buckets have
-    /// been appended to level 0. A level merges its two oldest buckets whenever it holds
-    /// `maxBuckets + 1`, so the merges at a level pair off the front of (its buckets, then the
-    /// arriving ones) in order, and the merged buckets arrive, in order, at the next level.
-    /// Each merge is River's arithmetic on the same two buckets.
-    private mutating func cascade(arriving count: Int) {
-        var arriving = count
-        var level = 0
-        while true {
-            let all = buckets.counts[level] + arriving
-            if all <= maxBuckets {
-                buckets.counts[level] = all
-                buckets.regatherBelow = max(buckets.regatherBelow, level + 1)
-                return
-            }
-            if level + 1 == levels { addLevel() }
-            let counts = buckets.counts, width = buckets.rowWidth
-            let base = level * width
-            let totals = buckets.totals + base, variances = buckets.variances + base
-            let nextCount = counts[level + 1]
-            let upTotals = totals + width + nextCount, upVariances = variances + width + nextCount
-            let merges = (all - maxBuckets + 1) / 2
-            let size = Double(sign: .plus, exponent: level, significand: 1)
-            let inverse = Double(sign: .plus, exponent: -level, significand: 1)
-            // size is a power of two, so x * (1 / size) rounds exactly as x / size
-            // Two merges at a time, loading scalars: the buckets were just stored one by one, and
-            // a wider load spanning two such stores would wait for them to retire.
-            var m = 0
-            while m + 1 < merges {
-                let t0 = SIMD2(totals[2 * m], totals[2 * m + 2]), t1 = SIMD2(totals[2 * m + 1], totals[2 * m + 3])
-                let v0 = SIMD2(variances[2 * m], variances[2 * m + 2]), v1 = SIMD2(variances[2 * m + 1], variances[2 * m + 3])
-                let mu1: SIMD2<Double> = t0 * inverse
-                let mu2: SIMD2<Double> = t1 * inverse
-                let spread: SIMD2<Double> = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-                let merged: SIMD2<Double> = v0 + v1 + spread
-                let sum: SIMD2<Double> = t0 + t1
-                upTotals[m] = sum[0]
-                upTotals[m + 1] = sum[1]
-                upVariances[m] = merged[0]
-                upVariances[m + 1] = merged[1]
-                m += 2
-            }
-            if m < merges {
-                let t0 = totals[2 * m], t1 = totals[2 * m + 1]
-                let mu1 = t0 * inverse
-                let mu2 = t1 * inverse
-                upTotals[m] = t0 + t1
-                upVariances[m] = variances[2 * m] + variances[2 * m + 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
-            }
-            // Moves the remaining (at most maxBuckets) buckets to the front; a fixed count keeps
-            // the branch predictable, and the row has room to read past its buckets.
-            let remaining = all - 2 * merges
-            for i in 0..<maxBuckets {
-                totals[i] = totals[2 * merges + i]
-                variances[i] = variances[2 * merges + i]
-            }
-            counts[level] = remaining
-            arriving = merges
-            level += 1
-        }
-    }
-
-    private mutating func addLevel() {
-        buckets.regatherBelow = Int.max
-        levels += 1
-        buckets.reserve(levels: levels)
-        buckets.counts[levels - 1] = 0
-    }
-
-    private mutating func deleteOldestBucket() {
-        let counts = buckets.counts
-        let last = levels - 1
-        let base = last * buckets.rowWidth
-        let totals = buckets.totals + base, variances = buckets.variances + base
-        let n = Double(sign: .plus, exponent: last, significand: 1)
-        let u = totals[0], v = variances[0]
-        let mu = u * Double(sign: .plus, exponent: -last, significand: 1)
-        windowWidth -= n
-        total -= u
-        let muWindow = total / windowWidth
-        variance -= v + n * windowWidth * (mu - muWindow) * (mu - muWindow) / (n + windowWidth)
-        let remaining = counts[last] - 1
-        for i in 0..<remaining {
-            totals[i] = totals[i + 1]
-            variances[i] = variances[i + 1]
-        }
-        counts[last] = remaining
-        if remaining == 0 { levels -= 1 }
-        buckets.regatherBelow = Int.max
-    }
-
-    private mutating func detectChange() -> Bool {
-        guard windowWidth > Double(gracePeriod) else { return false }
-        var changed = false
-        while hasSignificantCut() {
-            changed = true
-            deleteOldestBucket()
-        }
-        return changed
-    }
-
-    /// Tells whether any cut (W0 = oldest buckets, W1 = the rest) has means further apart than
-    /// River's bound, with River's decision bit for bit. `ADWINCutFilter`, a test free of
-    /// division and square root whose margins cover every rounding (its own, River's, and the
-    /// difference between its running sums and River's), clears most cuts; the others are
-    /// evaluated with River's running sums and River's operations in River's order. Which cut is
-    /// significant does not matter: River then drops the oldest bucket.
-    private func hasSignificantCut() -> Bool {
-        let counts = buckets.counts, totals = buckets.totals, rowWidth = buckets.rowWidth
-        let column = buckets.cutCapacity
-        let cutN0 = buckets.cuts, cutU0 = cutN0 + column, riverU0 = cutU0 + column, riverU1 = riverU0 + column
-        // Every cut but the one after the newest bucket, oldest first: n0 exactly, u0 summed
-        // level by level so that the levels' sums do not wait for each other. Levels at and
-        // above regatherBelow are as the last scan left them. Each level runs over all
-        // maxBuckets slots, those past its count adding 0 and writing rows the next level
-        // overwrites, so that the loop's branches do not depend on counts.
-        let top = levels - 1
-        let start = min(top, buckets.regatherBelow - 1)
-        let levelFound = buckets.levelFound, levelN0 = buckets.levelN0
-        let levelU0 = buckets.levelU0, levelMagnitudes = buckets.levelMagnitudes
-        var n0 = 0, u0 = 0.0, magnitudes = 0.0
-        var found = 0
-        if start < top {
-            found = levelFound[start]
-            n0 = levelN0[start]
-            u0 = levelU0[start]
-            magnitudes = levelMagnitudes[start]
-        }
-        for level in stride(from: start, through: 0, by: -1) {
-            levelFound[level] = found
-            levelN0[level] = n0
-            levelU0[level] = u0
-            levelMagnitudes[level] = magnitudes
-            let row = totals + level * rowWidth
-            let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
-            var local = 0.0, localMagnitudes = 0.0
-            for k in 0..<maxBuckets {
-                let keep = UInt64(bitPattern: Int64(k &- count) >> 63)  // all ones when k < count
-                let t = Double(bitPattern: row[k].bitPattern & keep)
-                local += t
-                localMagnitudes += abs(t)
-                cutN0[found &+ k] = Double(n0 &+ (k &+ 1) &<< level)
-                cutU0[found &+ k] = u0 + local
-            }
-            n0 &+= count &<< level
-            found &+= count
-            u0 += local
-            magnitudes += localMagnitudes
-        }
-        buckets.regatherBelow = 0
-        // n0 grows and n1 = width - n0 shrinks along the cuts: the long enough ones are a range.
-        let minLength = Double(minWindowLength), width = windowWidth
-        var first = 0, end = found
-        while first < end && cutN0[first] < minLength { first += 1 }
-        while end > first && width - cutN0[end - 1] < minLength { end -= 1 }
-        guard first < end else { return false }
-
-        let varianceInWindow = variance / width
-        if !(width >= buckets.boundWidth && width < 2 * buckets.boundWidth) {
-            buckets.boundWidth = width
-            buckets.deltaPrimeBound = log(2 * log(width) / delta) * (1 - 0x1p-40)
-        }
-        let deltaPrimeBound = buckets.deltaPrimeBound
-        // River's own delta', computed on the first cut the filter leaves undecided.
-        var deltaPrime = Double.nan
-
-        // River's running sums, cut by cut, as River runs them (only when a cut needs them).
-        var riverSums = false
-        func gatherRiverSums() {
-            var u0 = 0.0, u1 = total, j = 0
-            for level in stride(from: levels - 1, through: 0, by: -1) {
-                let row = totals + level * rowWidth
-                let count = level == 0 ? max(counts[0] - 1, 0) : counts[level]
-                for k in 0..<count {
-                    u0 += row[k]
-                    u1 -= row[k]
-                    riverU0[j] = u0
-                    riverU1[j] = u1
-                    j += 1
-                }
-            }
-            riverSums = true
-        }
-        func riverCut(_ j: Int) -> Bool {
-            if !riverSums { gatherRiverSums() }
-            if deltaPrime.isNaN { deltaPrime = log(2 * log(width) / delta) }
-            let linear = 2.0 / 3.0 * deltaPrime
-            let n0 = cutN0[j], n1 = width - n0
-            let deltaMean = riverU0[j] / n0 - riverU1[j] / n1
-            let mRecip = 1 / (n0 - minLength + 1) + 1 / (n1 - minLength + 1)
-            let epsilon = (2 * mRecip * varianceInWindow * deltaPrime).squareRoot() + linear * mRecip
-            return abs(deltaMean) > epsilon
-        }
-
-        guard let filter = ADWINCutFilter(varianceInWindow: varianceInWindow, deltaPrime: deltaPrimeBound,
-                                          linear: 2.0 / 3.0 * deltaPrimeBound,
-                                          width: width, total: total, minLength: minLength,
-                                          sumBound: abs(total) + magnitudes, terms: found + 2) else {
-            for j in first..<end where riverCut(j) { return true }
-            return false
-        }
-        // The quick test over every cut, without a branch; nearly always it clears them all.
-        var unclear = SIMDMask<SIMD2<Int64>>(repeating: false)
-        var j = first
-        while j &+ 1 < end {
-            unclear .|= .!filter.quicklyClears(n0: load(cutN0 + j), u0: load(cutU0 + j))
-            j &+= 2
-        }
-        if j < end {
-            unclear .|= .!filter.quicklyClears(n0: SIMD2(repeating: cutN0[j]), u0: SIMD2(repeating: cutU0[j]))
-        }
-        guard any(unclear) else { return false }
-        j = first
-        while j + 1 < end {
-            let clear = filter.clears(n0: load(cutN0 + j), u0: load(cutU0 + j))
-            if !all(clear) {
-                if !clear[0] && riverCut(j) { return true }
-                if !clear[1] && riverCut(j + 1) { return true }
-            }
-            j += 2
-        }
-        if j < end {
-            let clear = filter.clears(n0: SIMD2(repeating: cutN0[j]), u0: SIMD2(repeating: cutU0[j]))
-            if !clear[0] && riverCut(j) { return true }
-        }
-        return false
-    }
-
-    @inline(__always)
-    private func load(_ p: UnsafeMutablePointer<Double>) -> SIMD2<Double> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD2<Double>.self)
-    }
-
-    @inline(__always)
-    private func store(_ pair: SIMD2<Double>, at p: UnsafeMutablePointer<Double>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: pair, as: SIMD2<Double>.self)
+        pendingCount = step.waiting
+        pendingLimit = step.limit
+        drift = step.drift
     }
 
     /// The state River would hold after the same updates: pending values are folded into a copy
     /// first, so the blob (format version 1) does not depend on where a batch stands.
     public func serialized() -> [UInt8] {
-        var settled = self
-        settled.settle()
-        return settled.settledState()
-    }
-
-    private func settledState() -> [UInt8] {
+        let settled = pendingCount == 0 ? buckets : buckets.copy()
+        withUnsafeBytes(of: pending) { settled.settle($0.baseAddress!.assumingMemoryBound(to: Double.self), count: pendingCount) }
         var writer = StateWriter(kind: Self.kind, version: 1)
         writer.write(delta)
         writer.write(clock)
@@ -427,17 +120,17 @@ public struct ADWIN: DriftDetector {
         writer.write(minWindowLength)
         writer.write(gracePeriod)
         writer.write(driftDetected)
-        writer.write(total)
-        writer.write(variance)
-        writer.write(windowWidth)
-        writer.write(sinceCheck)
-        writer.write((0..<levels).map { buckets.counts[$0] })
+        writer.write(settled.total)
+        writer.write(settled.variance)
+        writer.write(settled.windowWidth)
+        writer.write(settled.sinceCheck)
+        writer.write((0..<settled.levels).map { settled.counts[$0] })
         var liveTotals: [Double] = [], liveVariances: [Double] = []
-        for level in 0..<levels {
-            let base = level * buckets.rowWidth
-            for i in base..<(base + buckets.counts[level]) {
-                liveTotals.append(buckets.totals[i])
-                liveVariances.append(buckets.variances[i])
+        for level in 0..<settled.levels {
+            let base = level * settled.rowWidth
+            for i in base..<(base + settled.counts[level]) {
+                liveTotals.append(settled.totals[i])
+                liveVariances.append(settled.variances[i])
             }
         }
         writer.write(liveTotals)
@@ -453,11 +146,12 @@ public struct ADWIN: DriftDetector {
             try ADWIN(delta: delta, clock: clock, maxBuckets: maxBuckets,
                       minWindowLength: minWindowLength, gracePeriod: gracePeriod)
         }
-        driftDetected = try reader.readBool()
-        total = try reader.readDouble()
-        variance = try reader.readDouble()
-        windowWidth = try reader.readDouble()
-        sinceCheck = try reader.readInt()
+        drift = try reader.readBool()
+        buckets.total = try reader.readDouble()
+        buckets.variance = try reader.readDouble()
+        buckets.windowWidth = try reader.readDouble()
+        buckets.sinceCheck = try reader.readInt()
+        let sinceCheck = buckets.sinceCheck
         guard (0..<clock).contains(sinceCheck) else { throw .invalid("ADWIN clock position \(sinceCheck) outside 0..<\(clock)") }
         pendingLimit = driftDetected ? 1 : min(ADWINBuckets.batchCapacity, clock - sinceCheck)
         let liveCounts = try reader.readInts()
@@ -468,7 +162,7 @@ public struct ADWIN: DriftDetector {
               liveCounts.reduce(0, +) == liveTotals.count, liveTotals.count == liveVariances.count else {
             throw .invalid("ADWIN bucket counts do not match the stored buckets")
         }
-        for _ in 1..<liveCounts.count { addLevel() }
+        for _ in 1..<liveCounts.count { buckets.addLevel() }
         var next = 0
         for (level, count) in liveCounts.enumerated() {
             let base = level * buckets.rowWidth

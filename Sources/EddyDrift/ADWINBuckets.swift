@@ -3,10 +3,23 @@
 /// uniqueness checks. A level holds at most `maxBuckets` buckets between updates; its row has
 /// room for a whole batch more, so that arriving buckets are appended in place before the level
 /// merges, and for `maxBuckets` beyond, so that loops of fixed length may read past the buckets.
-/// `ADWIN` copies it before mutating when shared (copy on write).
+/// It also holds River's running state of the window and the detector's parameters, so that
+/// folding a batch in (`fold`, in ADWINFold.swift) needs nothing else. `ADWIN` copies it before
+/// mutating when shared (copy on write).
+@usableFromInline
 final class ADWINBuckets: @unchecked Sendable {
     /// Values `ADWIN` collects before it folds them into the histogram.
     static let batchCapacity = 32
+    let delta: Double, clock: Int, maxBuckets: Int, minWindowLength: Int, gracePeriod: Int
+    /// Levels in use.
+    var levels = 0
+    /// River's running sum and variance (unnormalised) of the values the histogram summarises.
+    var total = 0.0
+    var variance = 0.0
+    /// Values the histogram summarises (River's `width`, before the values `ADWIN` collects).
+    var windowWidth = 0.0
+    /// Updates folded in since the last check (River's `tick % clock`).
+    var sinceCheck = 0
     /// Slots per level (`2 * maxBuckets + batchCapacity`).
     let rowWidth: Int
     private(set) var levelCapacity: Int
@@ -22,7 +35,7 @@ final class ADWINBuckets: @unchecked Sendable {
     /// filter's u0, sum of |bucket total|): still valid for the levels at and above
     /// `regatherBelow` when the next scan comes, so only the levels below are summed again.
     private(set) var levelFound: UnsafeMutablePointer<Int>
-    private(set) var levelN0: UnsafeMutablePointer<Int>
+    private(set) var levelN0: UnsafeMutablePointer<Double>
     private(set) var levelU0: UnsafeMutablePointer<Double>
     private(set) var levelMagnitudes: UnsafeMutablePointer<Double>
     /// Levels below this one changed since the last scan (`Int.max`: all of them).
@@ -35,12 +48,14 @@ final class ADWINBuckets: @unchecked Sendable {
     /// Batch scratch: the variance increments of the values being folded in.
     let increments: UnsafeMutablePointer<Double>
 
-    convenience init(maxBuckets: Int, levelCapacity: Int = 32) {
-        self.init(rowWidth: 2 * maxBuckets + Self.batchCapacity, levelCapacity: levelCapacity)
-    }
-
-    private init(rowWidth: Int, levelCapacity: Int) {
-        self.rowWidth = rowWidth
+    /// An empty histogram; `clear()` makes it a window of one empty level.
+    init(delta: Double, clock: Int, maxBuckets: Int, minWindowLength: Int, gracePeriod: Int, levelCapacity: Int = 32) {
+        self.delta = delta
+        self.clock = clock
+        self.maxBuckets = maxBuckets
+        self.minWindowLength = minWindowLength
+        self.gracePeriod = gracePeriod
+        rowWidth = 2 * maxBuckets + Self.batchCapacity
         self.levelCapacity = levelCapacity
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
@@ -57,10 +72,10 @@ final class ADWINBuckets: @unchecked Sendable {
         increments.initialize(repeating: 0, count: n)
     }
 
-    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>,
+    private static func levelScratch(_ capacity: Int) -> (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Double>,
                                                            UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) {
         let found = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-        let n0 = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let n0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         let u0 = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         let magnitudes = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
         found.initialize(repeating: 0, count: capacity)
@@ -92,8 +107,15 @@ final class ADWINBuckets: @unchecked Sendable {
         (rowWidth - batchCapacity) / 2 * (levels + 1)
     }
 
+    @usableFromInline
     func copy() -> ADWINBuckets {
-        let other = ADWINBuckets(rowWidth: rowWidth, levelCapacity: levelCapacity)
+        let other = ADWINBuckets(delta: delta, clock: clock, maxBuckets: maxBuckets, minWindowLength: minWindowLength,
+                                 gracePeriod: gracePeriod, levelCapacity: levelCapacity)
+        other.levels = levels
+        other.total = total
+        other.variance = variance
+        other.windowWidth = windowWidth
+        other.sinceCheck = sinceCheck
         other.totals.update(from: totals, count: rowWidth * levelCapacity)
         other.variances.update(from: variances, count: rowWidth * levelCapacity)
         other.counts.update(from: counts, count: levelCapacity)

@@ -45,8 +45,6 @@
 /// clear a cut (comparisons with NaN are false, and R' stays finite under the guards of `init`),
 /// so an overflow in the test sends the cut to River's evaluation.
 struct ADWINCutFilter {
-    private static let magnitudeMask = SIMD2<UInt64>(repeating: ~(1 << 63))
-
     private let width: SIMD2<Double>
     private let total: SIMD2<Double>
     private let offset: SIMD2<Double>
@@ -85,7 +83,7 @@ struct ADWINCutFilter {
     @inline(__always)
     private func magnitudePlusSlack(n0: SIMD2<Double>, u0: SIMD2<Double>) -> SIMD2<Double> {
         let difference: SIMD2<Double> = u0 * width - total * n0
-        let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD2<UInt64>.self) & Self.magnitudeMask, to: SIMD2<Double>.self)
+        let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD2<UInt64>.self) & SIMD2(repeating: ~(1 << 63)), to: SIMD2<Double>.self)
         return magnitude + slack
     }
 

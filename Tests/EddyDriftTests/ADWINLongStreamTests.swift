@@ -204,6 +204,35 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
         }
     }
 
+    /// A copy taken in the middle of a batch (values collected, not yet folded in) shares the
+    /// histogram until either side folds: each must then go on exactly as an uncopied detector
+    /// fed the same values, drifts and state blob alike.
+    @Test func copiesTakenMidBatchGoOnAsUncopiedDetectors() throws {
+        let head = noisyStream(count: 10_017, segment: 2_500, scale: 1, seed: 8)
+        let left = noisyStream(count: 9_000, segment: 1_800, scale: 1, seed: 9)
+        let right = noisyStream(count: 9_000, segment: 3_000, scale: 2, seed: 10)
+        func run(_ detector: inout ADWIN, _ values: [Double]) -> [Int] {
+            var drifts: [Int] = []
+            for (i, v) in values.enumerated() {
+                detector.update(v)
+                if detector.driftDetected { drifts.append(i) }
+            }
+            return drifts
+        }
+        var a = try ADWIN()
+        _ = run(&a, head)
+        var b = a
+        let leftDrifts = run(&a, left), rightDrifts = run(&b, right)
+        var soloLeft = try ADWIN(), soloRight = try ADWIN()
+        _ = run(&soloLeft, head)
+        _ = run(&soloRight, head)
+        #expect(run(&soloLeft, left) == leftDrifts)
+        #expect(run(&soloRight, right) == rightDrifts)
+        #expect(!leftDrifts.isEmpty && !rightDrifts.isEmpty)
+        #expect(a.serialized() == soloLeft.serialized())
+        #expect(b.serialized() == soloRight.serialized())
+    }
+
     /// Cuts whose mean difference lies within a few hundred ulps of River's bound, on either
     /// side: the filter may leave them to River's evaluation, but must never clear one River
     /// calls significant.
