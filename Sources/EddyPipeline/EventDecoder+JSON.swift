@@ -20,8 +20,11 @@ extension EventDecoder {
         if i < n, p[i] == UInt8(ascii: "}") {
             i += 1
         } else {
+            // Closed for the rest of the event once a value is not in the lane's form (spaces
+            // after colons, long numbers): then every field would pay for a failed attempt.
+            var laneOpen = true
             while true {
-                i = compactRun(p, n, i, &fields)
+                if laneOpen { i = compactRun(p, n, i, &fields, open: &laneOpen) }
                 guard i < n, p[i] == Self.quote else { throw malformed(i, "expected a field name in double quotes") }
                 let slot: Int?
                 // The field after the last one found usually comes next: compare its key whole.
@@ -81,9 +84,12 @@ extension EventDecoder {
     ///
     /// The values' limit is checked once at the end, so that no step waits for a division:
     /// when a value is beyond it, the lane keeps nothing and the general reader reads (and
-    /// refuses) those fields itself.
+    /// refuses) those fields itself. `open` becomes false when the lane stopped at a value it
+    /// does not read, rather than at a key (an unknown field, or one out of order or of another
+    /// role).
     @inline(__always)
-    private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ fields: inout Fields) -> Int {
+    private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ fields: inout Fields,
+                                     open: inout Bool) -> Int {
         var end = i
         let keys = compactKeys, indices = compactIndex
         var slot = hint < keys.count ? hint : 0
@@ -97,7 +103,10 @@ extension EventDecoder {
                     guard index >= 0, key.matches(p + end) else { return }
                     let start = end &+ key.length
                     guard let (length, value) = NumberParser.shortDecimal(p + start),
-                          p[start &+ length] == UInt8(ascii: ",") else { return }
+                          p[start &+ length] == UInt8(ascii: ",") else {
+                        open = false
+                        return
+                    }
                     fields.values[index] = value
                     largest = abs(value) > largest ? abs(value) : largest
                     seen |= 1 &<< UInt64(slot)
