@@ -49,10 +49,12 @@ public struct GradientTape: Sendable {
         var slot: Int32
         private var rows: Int32, cols: Int32
         /// Offset of the value in `values`; -1 for a variable read in place.
-        private var valueOffset: Int32
+        @NarrowInt var offset: Int
         /// `.dot`/`.gatherRows`: where the tape's copy of the feature values starts in `inputs`,
         /// how many there are, and where their positions start in `positions` (-1: dense).
-        private var inputOffset: Int32 = 0, inputLength: Int32 = 0, positionOffset: Int32 = -1
+        @NarrowInt var input: Int = 0
+        @NarrowInt var inputCount: Int = 0
+        @NarrowInt var positions: Int = -1
         /// A loss's parameter (the Huber delta), or the deferred term's argument (`valuePending`).
         var param: Double
         /// The loss node's derivative with respect to its prediction against a constant label,
@@ -69,28 +71,12 @@ public struct GradientTape: Sendable {
             self.slot = slot
             rows = Int32(truncatingIfNeeded: shape.rows)
             cols = Int32(truncatingIfNeeded: shape.cols)
-            valueOffset = Int32(truncatingIfNeeded: offset)
+            self.offset = offset
             self.param = param
             self.slope = slope
         }
 
         var shape: Shape { Shape(rank: Int(rank), rows: Int(rows), cols: Int(cols)) }
-        var offset: Int {
-            get { Int(valueOffset) }
-            set { valueOffset = Int32(truncatingIfNeeded: newValue) }
-        }
-        var input: Int {
-            get { Int(inputOffset) }
-            set { inputOffset = Int32(truncatingIfNeeded: newValue) }
-        }
-        var inputCount: Int {
-            get { Int(inputLength) }
-            set { inputLength = Int32(truncatingIfNeeded: newValue) }
-        }
-        var positions: Int {
-            get { Int(positionOffset) }
-            set { positionOffset = Int32(truncatingIfNeeded: newValue) }
-        }
 
         static let empty = Node(op: .constant, requiresGrad: false, a: -1, b: -1, slot: -1, shape: .scalar, offset: -1, param: 0)
     }

@@ -5,10 +5,8 @@ import Testing
 /// Lag is the partition's end minus the position; a paused partition delivers nothing until resumed.
 @Test(.timeLimit(.minutes(1)))
 func lagFollowsThePositionAndPauseStopsDelivery() throws {
-    let topic = try TestBroker.topic("lag", partitions: 1, records: 100)
-    let partition = TopicPartition(topic: topic, partition: 0)
-    let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
-    try consumer.assign([partition: 0])
+    let reader = try SinglePartitionReader("lag", records: 100, from: 0)
+    let (partition, consumer) = (reader.partition, reader.consumer)
     var next: Int64 = 0
     while next < 40 {
         for record in try consumer.poll(maxRecords: Int(40 - next), timeoutMs: 200) {
@@ -20,9 +18,7 @@ func lagFollowsThePositionAndPauseStopsDelivery() throws {
     #expect(try consumer.lag() == [partition: 60])
 
     try consumer.pause([partition])
-    let clock = ContinuousClock()
-    let end = clock.now + .seconds(1)
-    while clock.now < end { #expect(try consumer.poll(maxRecords: 100, timeoutMs: 100).isEmpty) }
+    try reader.expectNothing(for: .seconds(1))
 
     try consumer.resume([partition])
     while next < 100 {
@@ -39,13 +35,9 @@ func lagFollowsThePositionAndPauseStopsDelivery() throws {
 /// lag then counts from where the caller started it, not from the (here absent) committed offset.
 @Test(.timeLimit(.minutes(1)))
 func lagOfAPartitionStartedAtItsEndCountsFromTheStart() throws {
-    let topic = try TestBroker.topic("lag-start", partitions: 1, records: 100)
-    let partition = TopicPartition(topic: topic, partition: 0)
-    let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
-    try consumer.assign([partition: 100])
-    let clock = ContinuousClock()
-    let end = clock.now + .seconds(2)
-    while clock.now < end { #expect(try consumer.poll(maxRecords: 10, timeoutMs: 100).isEmpty) }
+    let reader = try SinglePartitionReader("lag-start", records: 100, from: 100)
+    let (partition, consumer) = (reader.partition, reader.consumer)
+    try reader.expectNothing(for: .seconds(2))
     #expect(try consumer.positions([partition])[partition] == .some(nil))
     #expect(try consumer.lag() == [partition: 100])
     #expect(try consumer.lag(started: [partition: 100]) == [partition: 0])

@@ -6,10 +6,7 @@ import Testing
 /// fill a batch larger than what the partition holds.
 @Test(.timeLimit(.minutes(1)))
 func pollReturnsFetchedRecordsWithoutWaitingForAFullBatch() throws {
-    let topic = try TestBroker.topic("pollwait", partitions: 1, records: 10)
-    let partition = TopicPartition(topic: topic, partition: 0)
-    let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)
-    try consumer.assign([partition: 0])
+    let consumer = try SinglePartitionReader("pollwait", records: 10, from: 0).consumer
     let clock = ContinuousClock()
     let start = clock.now
     var next: Int64 = 0
