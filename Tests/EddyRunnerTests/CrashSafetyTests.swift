@@ -21,21 +21,26 @@ struct CrashTestError: Error, CustomStringConvertible {
 }
 
 /// Starts `eddy run PIPELINE --until-idle 3`; with `killAfter`, sends it `signal` then.
-/// Returns the exit status (nil when killed by SIGKILL).
-func eddyRun(_ pipeline: URL, killAfter: Duration?, signal: Int32 = SIGKILL, stderr: FileHandle = .nullDevice) throws -> Int32? {
+/// Returns the exit status (nil when killed by SIGKILL). A run that is to stop by itself and
+/// is still running after `limit` is killed and recorded as a failure, so that a run that never
+/// drains fails the test instead of hanging it (a test's time limit cannot interrupt the wait).
+func eddyRun(_ pipeline: URL, killAfter: Duration?, signal: Int32 = SIGKILL, stderr: FileHandle = .nullDevice,
+             limit: Duration = .seconds(180), sourceLocation: SourceLocation = #_sourceLocation) throws -> Int32? {
     let process = Process()
     process.executableURL = try eddyBinary()
     process.arguments = ["run", pipeline.path, "--until-idle", "3", "--log-level", "warning"]
     process.standardOutput = FileHandle.nullDevice
     process.standardError = stderr
     try process.run()
-    guard let killAfter else {
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-    let deadline = ContinuousClock.now + killAfter
+    let deadline = ContinuousClock.now + (killAfter ?? limit)
     while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.05) }
     guard process.isRunning else { return process.terminationStatus }
+    if killAfter == nil {
+        Issue.record("eddy run \(pipeline.lastPathComponent) did not stop by itself within \(limit)", sourceLocation: sourceLocation)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return nil
+    }
     kill(process.processIdentifier, signal)
     process.waitUntilExit()
     return signal == SIGKILL ? nil : process.terminationStatus
