@@ -10,9 +10,18 @@ import Testing
 @Test(.timeLimit(.minutes(5)))
 func sigtermSavesAndExitsCleanly() throws {
     let fixture = try RunnerFixture(partitions: 1)
-    try fixture.produce(150_000, seed: 5)
+    try fixture.produce(20_000, seed: 5)
     let pipeline = try fixture.pipeline("term", everyEvents: 1_000_000)   // no periodic checkpoint
-    #expect(try eddyRun(pipeline, killAfter: .seconds(6), signal: SIGTERM) == 0)
+    let run = try EddyProcess(pipeline)
+    try #require(run.waitForLine(where: { $0.contains("] assigned ") }) != nil, "eddy run was never assigned its partition")
+    // More events arrive while it learns, and SIGTERM lands among them; the rest come after it stopped.
+    for chunk in 0..<13 {
+        if chunk == 6 {
+            run.send(SIGTERM)
+            #expect(run.waitForExit() == 0)
+        }
+        try fixture.produce(10_000, seed: 100 + UInt64(chunk))
+    }
 
     let store = try CheckpointStore(path: fixture.database("term"), readOnly: true)
     let stopped = try #require(try store.latestVersion(pipeline: "term"))
@@ -21,7 +30,7 @@ func sigtermSavesAndExitsCleanly() throws {
     #expect(stopped.partitions.first?.nextOffset == Int64(stopped.eventsSeen))
     #expect(try sqlite(fixture.database("term"), "select stop_reason from runs") == "stopped by signal")
 
-    #expect(try eddyRun(pipeline, killAfter: nil) == 0)
+    #expect(try EddyProcess(pipeline).waitForExit() == 0)
     let final = try #require(try store.latestVersion(pipeline: "term"))
     #expect(final.eventsSeen == 150_000)
     #expect(final.parentID == stopped.id)
