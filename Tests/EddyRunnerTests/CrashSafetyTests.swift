@@ -27,6 +27,9 @@ private func killedRun(_ pipeline: URL, points: inout KillPoints, sourceLocation
     if run.waitForLine(where: { $0.contains("(periodic): ") }) != nil {
         Thread.sleep(forTimeInterval: points.next(upTo: 0.2))
         run.send(SIGKILL)
+    } else if run.isRunning {
+        Issue.record("eddy run logged no periodic checkpoint in 120 s; its last log lines:\n\(run.logTail())", sourceLocation: sourceLocation)
+        run.send(SIGKILL)
     }
     return run.waitForExit(sourceLocation: sourceLocation) == nil
 }

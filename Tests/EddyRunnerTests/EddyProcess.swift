@@ -65,6 +65,13 @@ final class EddyProcess: @unchecked Sendable {
         return nil
     }
 
+    /// The last `count` lines logged so far, for a failure's message.
+    func logTail(_ count: Int = 30) -> String {
+        lock.withLock { lines.suffix(count).joined(separator: "\n") }
+    }
+
+    var isRunning: Bool { process.isRunning }
+
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)
     }
@@ -75,7 +82,7 @@ final class EddyProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning {
-            Issue.record("eddy run did not stop within \(limit)", sourceLocation: sourceLocation)
+            Issue.record("eddy run did not stop within \(limit); its last log lines:\n\(logTail())", sourceLocation: sourceLocation)
             send(SIGKILL)
         }
         process.waitUntilExit()
