@@ -69,9 +69,14 @@ struct DriftAdaptation<L: PersistentLearner> {
         let n = Double(tracked)
         recentError += (watched - recentError) * max(1 / n, 0.01)
         longError += (watched - longError) * max(1 / n, 0.001)
-        guard warningTwin != nil else { return false }
-        warningTwin!.update(watched)
-        return warningTwin!.driftDetected
+        // Taken out and put back, so that the twin is updated in place: `warningTwin!.update`
+        // copied the whole detector (the optional's box had a second owner) on every event.
+        guard var twin = warningTwin else { return false }
+        warningTwin = nil
+        twin.update(watched)
+        let warns = twin.driftDetected
+        warningTwin = consume twin
+        return warns
     }
 
     /// Whether the watched error is higher lately than over the longer run.

@@ -73,8 +73,9 @@ struct Prequential<L: PersistentLearner> {
     mutating func process(parsed event: inout DecodedEvent) -> Signal {
         state.decoder.scaleForPredicting(&event)
         state.learner.predict(event.features, into: &output)
-        state.rolling.update(truth: event.label, output: output)
-        state.cumulative.update(truth: event.label, output: output)
+        let scored = ScoredEvent(truth: event.label, output: output, task: spec.learningTask)
+        state.rolling.update(scored)
+        state.cumulative.update(scored)
         let watched = watchedValue(output, truth: event.label)
         state.detector.update(watched)
         var signal = Signal()

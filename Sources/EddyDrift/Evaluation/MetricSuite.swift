@@ -43,8 +43,14 @@ public struct MetricSuite: Sendable {
 
     /// Scores one event: `output` is what `Learner.predict` wrote (class probabilities, or `[value]`).
     public mutating func update(truth: Double, output: [Double]) {
+        update(ScoredEvent(truth: truth, output: output, task: task))
+    }
+
+    /// Scores one event scored once for several suites (see `ScoredEvent`).
+    public mutating func update(_ event: ScoredEvent) {
+        let truth = event.truth
         if case .regression = task {
-            let value = output[0]
+            let value = event.prediction
             if let old = recent?.push(truth: truth, prediction: value, probability: 0, loss: 0) {
                 mae.revert(truth: old.truth, prediction: old.prediction)
                 rmse.revert(truth: old.truth, prediction: old.prediction)
@@ -55,13 +61,9 @@ public struct MetricSuite: Sendable {
             r2.update(truth: truth, prediction: value)
             return
         }
-        var best = 0
-        for k in 1..<output.count where output[k] > output[best] { best = k }
-        let label = Double(best)
+        let label = event.prediction, probability = event.probability, loss = event.loss
         let binary = task == .binary
-        let probability = binary ? output[1] : 0
         // LogLoss.update and revert, with the loss computed once and kept in the window.
-        let loss = binary ? LogLoss.loss(truth: truth, prediction: probability) : 0
         if let old = recent?.push(truth: truth, prediction: label, probability: probability, loss: loss) {
             matrix.revert(truth: old.truth, prediction: old.prediction)
             if binary { logLoss.mean.revert(old.loss) }

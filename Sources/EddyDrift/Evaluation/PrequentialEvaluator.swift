@@ -33,8 +33,9 @@ public struct PrequentialEvaluator<L: Learner>: Sendable {
     @discardableResult
     public mutating func process(_ x: FeatureVector, label: Double) -> MetricSnapshot? {
         learner.predict(x, into: &output)
-        cumulative.update(truth: label, output: output)
-        rolling?.update(truth: label, output: output)
+        let scored = ScoredEvent(truth: label, output: output, task: cumulative.task)
+        cumulative.update(scored)
+        rolling?.update(scored)
         learner.learn(x, label: label)
         events += 1
         return events % snapshotEvery == 0 ? snapshot : nil

@@ -72,8 +72,14 @@ public struct ConfusionMatrix: Sendable, Equatable {
         return index
     }
 
+    /// Checked on every update, inlined; the growing itself happens once per new class.
+    @inline(__always)
     private mutating func grow(to newSize: Int) {
-        guard newSize > size else { return }
+        if newSize > size { widen(to: newSize) }
+    }
+
+    @inline(never)
+    private mutating func widen(to newSize: Int) {
         var grown = [Double](repeating: 0, count: newSize * newSize + 2 * newSize)
         for r in 0..<size {
             for c in 0..<size { grown[r * newSize + c] = cells[r * size + c] }
