@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["EddyKafka", "EddyFeatures", "EddyLearn", "EddyDrift", "EddyPipeline"]
         ),
         .testTarget(name: "EddyCodecTests", dependencies: ["EddyCodec"]),
-        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka", "EddyKafkaTesting"]),
+        .testTarget(name: "EddyKafkaTests", dependencies: ["EddyKafka", "EddyKafkaTesting", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EddyFeaturesTests", dependencies: ["EddyFeatures"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyLearnTests", dependencies: ["EddyLearn"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EddyDriftTests", dependencies: ["EddyDrift"], resources: [.copy("Fixtures")]),

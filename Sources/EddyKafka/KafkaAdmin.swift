@@ -33,7 +33,9 @@ public final class KafkaAdmin {
 
     public init(configuration: KafkaConfiguration, logger: Logger = Logger(label: "eddy.kafka"),
                 connectTimeoutMs: Int32 = 10_000) throws(KafkaError) {
-        client = try KafkaClient(kind: RD_KAFKA_PRODUCER, configuration: configuration,
+        // Admin requests go through a producer handle, which would warn about each consumer
+        // property of a configuration shared with a consumer.
+        client = try KafkaClient(kind: RD_KAFKA_PRODUCER, configuration: configuration.forProducer(),
                                  context: KafkaClientContext(logger: logger))
         try client.awaitBrokers(timeoutMs: connectTimeoutMs)
     }

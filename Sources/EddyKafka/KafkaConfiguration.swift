@@ -35,6 +35,27 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         KafkaConfiguration(properties.merging(defaults) { mine, _ in mine })
     }
 
+    /// A copy without the consumer-only properties, for a producer built from a consumer's
+    /// configuration (a pipeline's dead-letter producer): librdkafka would warn at start-up
+    /// about each one it ignores. Connection and security properties stay.
+    ///
+    ///     let producer = try KafkaProducer(configuration: consumerConfig.forProducer())
+    public func forProducer() -> KafkaConfiguration {
+        KafkaConfiguration(properties.filter { !Self.consumerOnly.contains($0.key) })
+    }
+
+    /// The properties librdkafka 2.8's CONFIGURATION.md gives the consumer scope ("C") alone.
+    static let consumerOnly: Set<String> = [
+        "group.id", "group.instance.id", "partition.assignment.strategy", "session.timeout.ms",
+        "heartbeat.interval.ms", "group.protocol.type", "group.protocol", "group.remote.assignor",
+        "coordinator.query.interval.ms", "max.poll.interval.ms", "enable.auto.commit", "auto.commit.enable",
+        "auto.commit.interval.ms", "enable.auto.offset.store", "queued.min.messages", "queued.max.messages.kbytes",
+        "fetch.wait.max.ms", "fetch.queue.backoff.ms", "fetch.message.max.bytes", "max.partition.fetch.bytes",
+        "fetch.max.bytes", "fetch.min.bytes", "fetch.error.backoff.ms", "isolation.level", "consume_cb",
+        "rebalance_cb", "offset_commit_cb", "enable.partition.eof", "check.crcs", "auto.offset.reset",
+        "offset.store.path", "offset.store.sync.interval.ms", "offset.store.method", "consume.callback.max.messages",
+    ]
+
     /// True for properties whose values are secrets: passwords, keys, tokens, JAAS and OAuth settings.
     public static func isSecret(_ name: String) -> Bool {
         let lowered = name.lowercased()

@@ -37,7 +37,7 @@ public enum TestBroker {
         let name = uniqueName(prefix)
         let admin = try KafkaAdmin(configuration: try configuration)
         try admin.createTopic(name, partitions: partitions)
-        var producerConfig = try configuration
+        var producerConfig = try configuration.forProducer()
         if oneRecordPerBatch {
             producerConfig["linger.ms"] = "0"
             producerConfig["batch.num.messages"] = "1"

@@ -122,7 +122,7 @@ final class RunSession<L: PersistentLearner> {
         )
         consumer = try KafkaConsumer(configuration: kafkaConfiguration, listener: listener, logger: logger)
         if let topic = spec.source.deadLetterTopic {
-            deadLetterProducer = try KafkaProducer(configuration: kafkaConfiguration, logger: logger)
+            deadLetterProducer = try KafkaProducer(configuration: kafkaConfiguration.forProducer(), logger: logger)
             logger.info("dead letters also go to topic \(topic)")
         }
         try consumer.subscribe(spec.source.topics)

@@ -21,7 +21,7 @@ import Testing
 @Test func producerCountsDeliveries() throws {
     let name = TestBroker.uniqueName("deliver")
     try KafkaAdmin(configuration: try TestBroker.configuration).createTopic(name, partitions: 2)
-    let producer = try KafkaProducer(configuration: try TestBroker.configuration)
+    let producer = try KafkaProducer(configuration: try TestBroker.configuration.forProducer())
     try sendKeyedRecords(500, to: name, with: producer)
     #expect(producer.deliveredCount == 500)
     #expect(producer.failedCount == 0)
@@ -63,4 +63,22 @@ import Testing
         #expect(error.isRetriable)
     }
     #expect(clock.now - start < .seconds(10))
+}
+
+/// A pipeline's dead-letter producer is built from its consumer configuration: without the
+/// consumer-only properties, librdkafka has nothing to warn about at start-up.
+@Test func aProducerFromAConsumerConfigurationStartsWithoutWarnings() throws {
+    var consumer = try TestBroker.configuration
+    consumer["group.id"] = "eddy-dead-letters"
+    consumer["auto.offset.reset"] = "earliest"
+    consumer["security.protocol"] = "plaintext"
+    let warned = LogLines()
+    _ = try KafkaProducer(configuration: consumer, logger: warned.logger)
+    #expect(warned.lines.contains { $0.contains("rdkafka=CONFWARN") && $0.contains("group.id is a consumer property") },
+            "the control: librdkafka warns about group.id")
+    let quiet = LogLines()
+    _ = try KafkaProducer(configuration: consumer.forProducer(), logger: quiet.logger)
+    #expect(quiet.lines.filter { $0.contains("rdkafka=CONFWARN") } == [])
+    #expect(consumer.forProducer()["security.protocol"] == "plaintext")
+    #expect(consumer.forProducer()["bootstrap.servers"] == consumer["bootstrap.servers"])
 }

@@ -7,7 +7,7 @@ import Testing
 func consumedRecordsCarryTheirKeyValueAndTimestamp() throws {
     let name = TestBroker.uniqueName("fields")
     try KafkaAdmin(configuration: try TestBroker.configuration).createTopic(name, partitions: 1)
-    let producer = try KafkaProducer(configuration: try TestBroker.configuration)
+    let producer = try KafkaProducer(configuration: try TestBroker.configuration.forProducer())
     try sendKeyedRecords(20, to: name, with: producer)
     let partition = TopicPartition(topic: name, partition: 0)
     let consumer = try KafkaConsumer(configuration: try TestBroker.configuration)

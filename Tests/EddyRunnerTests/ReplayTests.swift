@@ -102,7 +102,7 @@ func aTimeRangeLearnsExactlyTheRecordsStampedInIt() throws {
     let base: Int64 = 1_795_975_200_000
     let stamps = (0..<2_000).map { base + Int64($0 * 7_919 % 2_000) * 1_000 }
     let (from, to) = (base + 500_000, base + 1_300_000)
-    var config = try TestBroker.configuration
+    var config = try TestBroker.configuration.forProducer()
     config["linger.ms"] = "20"
     let producer = try KafkaProducer(configuration: config)
     for i in 0..<2_000 {
@@ -226,7 +226,7 @@ func aStoppedReplaySavesWhatItLearnedAndSaysSo() throws {
 @Test(.timeLimit(.minutes(2)))
 func anEmptyPartitionIsReadAsEmpty() throws {
     let fixture = try RunnerFixture(partitions: 2)
-    let producer = try KafkaProducer(configuration: try TestBroker.configuration)
+    let producer = try KafkaProducer(configuration: try TestBroker.configuration.forProducer())
     for value in events(300, seed: 11) { try producer.send(topic: fixture.topic, partition: 1, value: Array(value.utf8)) }
     try producer.flush()
     let spec = try fixture.spec(try fixture.pipeline("sparse"))

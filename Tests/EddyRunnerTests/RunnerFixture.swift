@@ -22,7 +22,7 @@ struct RunnerFixture {
     /// Writes `count` SEA-like events (label: x0 + x1 > 10), record i to partition i % partitions;
     /// with `malformedEvery`, every k-th message is a broken one instead (counted separately).
     func produce(_ count: Int, seed: UInt64 = 1, malformedEvery: Int = 0) throws {
-        var config = try TestBroker.configuration
+        var config = try TestBroker.configuration.forProducer()
         config["linger.ms"] = "20"
         let producer = try KafkaProducer(configuration: config)
         var rng = seed
@@ -47,7 +47,7 @@ struct RunnerFixture {
     /// A pipeline file for this topic; `name` also names its group and database.
     /// Writes `count` events whose JSON `event(i)` gives, in order, to partition 0.
     func produce(_ count: Int, event: (Int) -> String) throws {
-        var config = try TestBroker.configuration
+        var config = try TestBroker.configuration.forProducer()
         config["linger.ms"] = "20"
         let producer = try KafkaProducer(configuration: config)
         for i in 0..<count { try producer.send(topic: topic, partition: 0, value: Array(event(i).utf8)) }
