@@ -65,6 +65,7 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
         }
     }
 
+    @inline(__always)
     public mutating func recordLoss(_ x: FeatureVector, label: Double) -> TensorHandle {
         let w = parameters.handle(0), b = parameters.handle(1)
         let score = parameters.tape.dot(w, x, plus: b)

@@ -70,6 +70,7 @@ public struct Parameters<O: Optimizer>: Sendable {
 
     /// Backpropagates `loss`, refuses non-finite gradients, clips by norm when configured and
     /// lets the optimizer update every variable.
+    @inline(__always)
     public mutating func step(from loss: TensorHandle) throws(LearnError) {
         if lent {
             var failed = false
