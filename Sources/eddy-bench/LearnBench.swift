@@ -141,16 +141,22 @@ func runLearnBench(_ arguments: [String]) throws {
         (0..<rounds).map { _ in run() }.max { $0.eps < $1.eps }!
     }
     var eddy: [(String, Double)] = []
+    // The tape and the hand-derived loop take turns, round by round, so that both meet the same
+    // spells of a shared machine: run back to back, one side's three runs can all land in a slow
+    // spell and the other's in a fast one (on a 2-vCPU VM the two sides' rates moved by up to
+    // 1.8x between spells, the tape's more than the hand loop's). Five rounds, not three, give
+    // both a better chance of a fast spell.
     var logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(lr)))
-    eddy.append(("logreg_dense", report("logreg_dense (tape)", best {
-        logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(lr)))
-        return prequential(&logreg, dense)
-    })))
     var hand = HandLogisticRegression(features: 20, lr: lr)
-    let handEps = report("logreg_dense (hand-derived loop)", best {
+    var tapeRuns: [(eps: Double, accuracy: Double)] = [], handRuns: [(eps: Double, accuracy: Double)] = []
+    for _ in 0..<5 {
+        logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(lr)))
+        tapeRuns.append(prequential(&logreg, dense))
         hand = HandLogisticRegression(features: 20, lr: lr)
-        return hand.run(dense)
-    })
+        handRuns.append(hand.run(dense))
+    }
+    eddy.append(("logreg_dense", report("logreg_dense (tape)", tapeRuns.max { $0.eps < $1.eps }!)))
+    let handEps = report("logreg_dense (hand-derived loop)", handRuns.max { $0.eps < $1.eps }!)
     let drift = zip(hand.w, logreg.weights).map { abs($0 - $1) }.max() ?? 0
     print("tape vs hand-derived weights: max difference \(drift)")
     eddy.append(("logreg_hashed", report("logreg_hashed (2^18, 30 active)", best {
