@@ -13,7 +13,8 @@ extension EventDecoder {
     }
 
     /// Reads a flat JSON object: the configured fields are decoded, the others skipped.
-    mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, _ fields: inout Fields, _ event: inout DecodedEvent) throws(DecodeError) {
+    mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, _ fields: inout Fields,
+                             _ event: inout DecodedEvent) throws(DecodeError) {
         var i = skipSpace(p, n, 0)
         guard i < n, p[i] == UInt8(ascii: "{") else { throw malformed(i, "expected '{' to open the event object") }
         i = skipSpace(p, n, i + 1)
@@ -24,7 +25,7 @@ extension EventDecoder {
             // after colons, long numbers): then every field would pay for a failed attempt.
             var laneOpen = true
             while true {
-                if laneOpen { i = compactRun(p, n, i, &fields, open: &laneOpen) }
+                if laneOpen { i = compactRun(p, readable, i, &fields, open: &laneOpen) }
                 guard i < n, p[i] == Self.quote else { throw malformed(i, "expected a field name in double quotes") }
                 let slot: Int?
                 // The field after the last one found usually comes next: compare its key whole.
@@ -50,7 +51,7 @@ extension EventDecoder {
                     hint = slot + 1
                     // A plain number in a numeric field, read here without the general
                     // field reader (what it would do for this value, in fewer steps).
-                    if case .numeric(let index) = roles[slot], let (length, value) = NumberParser.fastPrefix(p + i, n - i),
+                    if case .numeric(let index) = roles[slot], let (length, value) = NumberParser.fastPrefix(p + i, n - i, readable: readable - i),
                        i + length == n || !Self.isNumberByte(p[i + length]), abs(value) <= maxAbsValue {
                         fields.values[index] = value
                         markSeen(slot, &fields)
@@ -87,8 +88,12 @@ extension EventDecoder {
     /// refuses) those fields itself. `open` becomes false when the lane stopped at a value it
     /// does not read, rather than at a key (an unknown field, or one out of order or of another
     /// role).
+    ///
+    /// `readable` bytes at `p` may be read: the message, plus the zeros after it when `parse`
+    /// copied it into its padded buffer. Neither a key nor a number matches zeros, and a field
+    /// is kept only with its comma found, so the lane never keeps a field past the message's end.
     @inline(__always)
-    private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, _ fields: inout Fields,
+    private mutating func compactRun(_ p: UnsafePointer<UInt8>, _ readable: Int, _ i: Int, _ fields: inout Fields,
                                      open: inout Bool) -> Int {
         var end = i
         let keys = compactKeys, indices = compactIndex
@@ -98,12 +103,11 @@ extension EventDecoder {
         keys.withUnsafeBufferPointer { keys in
             indices.withUnsafeBufferPointer { indices in
                 // 16 bytes of key, then the 17 bytes `shortDecimal` reads: all within the message.
-                while end + 33 <= n && slot < 64 {
+                while end + 33 <= readable && slot < 64 {
                     let key = keys[slot], index = indices[slot]
                     guard index >= 0, key.matches(p + end) else { return }
                     let start = end &+ key.length
-                    guard let (length, value) = NumberParser.shortDecimal(p + start),
-                          p[start &+ length] == UInt8(ascii: ",") else {
+                    guard let (length, value) = NumberParser.shortDecimal(p + start, followedBy: UInt8(ascii: ",")) else {
                         open = false
                         return
                     }

@@ -114,7 +114,15 @@ struct NumberParser: Sendable {
     /// fast paths handle exactly; nil otherwise (then `parse` must be used on the whole token).
     @inline(__always)
     static func fastPrefix(_ p: UnsafePointer<UInt8>, _ count: Int) -> (length: Int, value: Double)? {
-        if count >= 17, let short = shortDecimal(p) { return short }
+        fastPrefix(p, count, readable: count)
+    }
+
+    /// `fastPrefix(_:_:)` where `readable` bytes at `p` may be read, at least `count`; the
+    /// bytes between `count` and `readable` must be zeros (the padding after a copied message),
+    /// which no number continues into.
+    @inline(__always)
+    static func fastPrefix(_ p: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> (length: Int, value: Double)? {
+        if readable >= 17, let short = shortDecimal(p), short.length <= count { return short }
         return generalPrefix(p, count)
     }
 
@@ -124,12 +132,31 @@ struct NumberParser: Sendable {
     /// number has at most 14 digits, so one correctly rounded division gives it exactly.
     @inline(__always)
     static func shortDecimal(_ p: UnsafePointer<UInt8>) -> (length: Int, value: Double)? {
+        guard let (length, value, next) = shortDecimalParts(p), !isNumberContinuation(next) else { return nil }
+        return (length, value)
+    }
+
+    /// `shortDecimal` for a number that must be followed by `terminator` (a byte that cannot
+    /// continue a number, such as the comma between compact JSON fields): nil otherwise.
+    @inline(__always)
+    static func shortDecimal(_ p: UnsafePointer<UInt8>, followedBy terminator: UInt8) -> (length: Int, value: Double)? {
+        guard let (length, value, next) = shortDecimalParts(p), next == terminator else { return nil }
+        return (length, value)
+    }
+
+    /// The short decimal at `p`: its length, its value and the byte after it (which the callers
+    /// judge). An integer part of one digit, the commonest, is read without the 8-byte pass.
+    @inline(__always)
+    private static func shortDecimalParts(_ p: UnsafePointer<UInt8>) -> (length: Int, value: Double, next: UInt8)? {
         let sign = p[0] == UInt8(ascii: "-") ? 1 : 0
         let q = p + sign
-        let (integerDigits, integer) = leadingDigits(q)
-        guard integerDigits > 0 && integerDigits < 8 else { return nil }
-        // A lone "0" may lead, as JSON allows; "01" is no JSON number: the general path judges it.
-        guard integerDigits == 1 || q[0] != 0x30 else { return nil }
+        var integerDigits = 1, integer = UInt64(q[0] &- 0x30)
+        if integer >= 10 || q[1] != UInt8(ascii: ".") {
+            (integerDigits, integer) = leadingDigits(q)
+            guard integerDigits > 0 && integerDigits < 8 else { return nil }
+            // A lone "0" may lead, as JSON allows; "01" is no JSON number: the general path judges it.
+            guard integerDigits == 1 || q[0] != 0x30 else { return nil }
+        }
         let point = q[integerDigits]
         var length = integerDigits
         var mantissa = integer
@@ -141,10 +168,9 @@ struct NumberParser: Sendable {
             scale = fractionDigits
             length += 1 + fractionDigits
         }
-        guard !isNumberContinuation(q[length]) else { return nil }
         // Negating before dividing is exact, and division rounds symmetrically.
         let value = (sign == 0 ? Double(mantissa) : -Double(mantissa)) / power(scale)
-        return (sign + length, value)
+        return (sign + length, value, q[length])
     }
 
     /// Whether `c` could continue a number (a digit, a point, an exponent or a sign).

@@ -146,4 +146,54 @@ import Testing
         }
         #expect(compactOnes > 1000)
     }
+
+    /// One decoder decoding every message into one reused event (as `eddy run` does), from its
+    /// reused padded copy of the message, gives what a fresh decoder gives a fresh event: for
+    /// whole compact events, for the same events cut short at any byte (the copy's bytes after
+    /// the end then still hold the longer message before, which must read as nothing), and for
+    /// failures in between. With hashed features too, whose buckets follow the dense values.
+    @Test func reusedEventsAndCopiesDecodeAsFreshOnes() throws {
+        for features in ["  numeric: [a, b1, c, d]\n  label: y", "  numeric: [a, b1, c, d]\n  categorical: [s]\n  label: y"] {
+            let spec = try spec(features, task: "regression", learner: "linear_regression")
+            var reused = spec.makeDecoder()
+            var event = DecodedEvent()
+            var state: UInt64 = 7
+            func draw(_ n: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(n))
+            }
+            let numbers = ["0.095461", "-1.5", "7", "-0.25", "12.75", "1234567.1234567", "-0.000001", "3"]
+            var decoded = 0
+            for _ in 0..<3000 {
+                var fields = ["a", "b1", "c", "d"].map { "\"\($0)\":\(numbers[draw(numbers.count)])" }
+                if draw(2) == 0 { fields.insert(#""s":"shop\#(draw(3))""#, at: draw(fields.count + 1)) }
+                fields.append("\"y\":\(numbers[draw(numbers.count)])")
+                let whole = Array(("{" + fields.joined(separator: ",") + "}").utf8)
+                let message = draw(3) == 0 ? Array(whole.prefix(1 + draw(whole.count))) : whole
+                var fresh = spec.makeDecoder()
+                let expected = fresh.decode(message)
+                let got: Result<DecodedEvent, DecodeError> = message.withUnsafeBytes { bytes in
+                    do throws(DecodeError) {
+                        try reused.decode(bytes, into: &event)
+                        return .success(event)
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                let text = String(decoding: message, as: UTF8.self)
+                switch (got, expected) {
+                case (.success(let g), .success(let e)):
+                    decoded += 1
+                    #expect(g.features.values.map(\.bitPattern) == e.features.values.map(\.bitPattern), "\(text)")
+                    #expect(g.features.indices == e.features.indices, "\(text)")
+                    #expect(g.numeric == e.numeric && g.label.bitPattern == e.label.bitPattern, "\(text)")
+                case (.failure(let g), .failure(let e)):
+                    #expect(g == e, "\(text)")
+                case (let g, let e):
+                    Issue.record("\(text): reused \(g), fresh \(e)")
+                }
+            }
+            #expect(decoded > 1500)
+        }
+    }
 }
