@@ -13,6 +13,8 @@ extension EventDecoder {
     }
 
     /// Reads a flat JSON object: the configured fields are decoded, the others skipped.
+    /// `readable` bytes at `p` may be read: `n`, or more when `parse` copied the message with
+    /// zeros after it (`EventDecoder.paddedLimit`), which lets whole-word readers run to its end.
     mutating func decodeJSON(_ p: UnsafePointer<UInt8>, _ n: Int, readable: Int, _ fields: inout Fields,
                              _ event: inout DecodedEvent) throws(DecodeError) {
         var i = skipSpace(p, n, 0)
@@ -57,7 +59,7 @@ extension EventDecoder {
                         markSeen(slot, &fields)
                         i += length
                     } else {
-                        i = try readField(slot, p, n, i, &fields, &event)
+                        i = try readField(slot, p, n, readable, i, &fields, &event)
                     }
                 } else {
                     i = try skipValue(p, n, i)
@@ -125,8 +127,9 @@ extension EventDecoder {
         return end
     }
 
-    /// Decodes the value at `i` into field `slot`; returns the offset after it.
-    private mutating func readField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int,
+    /// Decodes the value at `i` into field `slot`; returns the offset after it. `readable` is
+    /// as in `decodeJSON`.
+    private mutating func readField(_ slot: Int, _ p: UnsafePointer<UInt8>, _ n: Int, _ readable: Int, _ i: Int,
                                     _ fields: inout Fields, _ event: inout DecodedEvent) throws(DecodeError) -> Int {
         let c = p[i]
         switch roles[slot] {
@@ -138,7 +141,7 @@ extension EventDecoder {
                 }
                 if literal(p, n, i, "null") { throw .missingFeature(fieldNames[slot]) }
             }
-            let (end, value) = try scanNumber(p, n, i)
+            let (end, value) = try scanNumber(p, n, i, readable: readable)
             try setNumeric(slot, index, value, &fields)
             markSeen(slot, &fields)
             return end
@@ -224,7 +227,7 @@ extension EventDecoder {
             } else if c == UInt8(ascii: "[") || c == UInt8(ascii: "{") {
                 throw .wrongType(field: labelField, expected: "a label value", found: try found(p, n, i))
             } else {
-                let (close, value) = try scanNumber(p, n, i)
+                let (close, value) = try scanNumber(p, n, i, readable: readable)
                 event.label = try resolveLabel(.number(value, p + i, close - i))
                 end = close
             }
@@ -258,8 +261,8 @@ extension EventDecoder {
 
     /// A number token (JSON numbers, plus Python's NaN, Infinity and -Infinity): its end and value.
     @inline(__always)
-    private mutating func scanNumber(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int) throws(DecodeError) -> (Int, Double) {
-        if let (length, value) = NumberParser.fastPrefix(p + i, n - i) {
+    private mutating func scanNumber(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: Int, readable: Int? = nil) throws(DecodeError) -> (Int, Double) {
+        if let (length, value) = NumberParser.fastPrefix(p + i, n - i, readable: (readable ?? n) - i) {
             let end = i + length
             if end == n || !Self.isNumberByte(p[end]) { return (end, value) }
         }
