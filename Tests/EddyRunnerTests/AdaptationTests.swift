@@ -31,6 +31,7 @@ private func run(_ fixture: RunnerFixture, _ url: URL, idle: Duration = .seconds
 @Test(.timeLimit(.minutes(10)))
 func anAbruptDriftIsDetectedAndAdaptedTo() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     let drift = 100_000
     try fixture.produce(200_000) { i in seaEvent(i, threshold: i < drift ? 10 : 8.5) }
     let url = try fixture.pipeline("adapt", everyEvents: 10_000, window: 1_000)
@@ -53,6 +54,7 @@ func anAbruptDriftIsDetectedAndAdaptedTo() throws {
 @Test(.timeLimit(.minutes(10)))
 func aPoisonedBurstIsRolledBack() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     let poison = 40_000..<45_000
     try fixture.produce(60_000) { i in seaEvent(i, threshold: 10, flipped: poison.contains(i)) }
     let url = try fixture.pipeline("poison", everyEvents: 5_000, window: 1_000, lr: 0.005, extra: """
@@ -83,6 +85,7 @@ func aPoisonedBurstIsRolledBack() throws {
 @Test(.timeLimit(.minutes(5)))
 func nonFiniteLearningIsRolledBack() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     let huge = 20_000..<20_010
     try fixture.produce(30_000) { i in seaEvent(i, threshold: 10, x0: huge.contains(i) ? 1e300 : nil) }
     let url = try fixture.pipeline("huge", everyEvents: 5_000, extra: """
@@ -117,6 +120,7 @@ func nonFiniteLearningIsRolledBack() throws {
 @Test(.timeLimit(.minutes(5)))
 func manualRollbackWhileRunning() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(20_000) { i in seaEvent(i, threshold: 10) }
     let url = try fixture.pipeline("manual", everyEvents: 5_000)
     let spec = try fixture.spec(url)

@@ -19,6 +19,7 @@ func evaluationScoresLikeRiver(learner: String, riverColumn: String) throws {
 
     let csv = FileManager.default.temporaryDirectory.appendingPathComponent("agrawal-\(UUID().uuidString).csv")
     try rows.map { $0[0...y].joined(separator: ",") }.joined(separator: "\n").write(to: csv, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: csv) }
     let spec = try PipelineSpec.parse(yaml: """
         source: {brokers: none, topics: [none]}
         features:
@@ -40,6 +41,7 @@ func evaluationScoresLikeRiver(learner: String, riverColumn: String) throws {
 @Test func badLinesAreRefusedWithTheirLineNumbers() throws {
     let csv = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).csv")
     try "a,b,y\n1,2,0\n3,oops,1\n5,6\n7,8,1\n".write(to: csv, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: csv) }
     let spec = try PipelineSpec.parse(yaml: """
         source: {brokers: none, topics: [none]}
         features: {numeric: [a, b], label: y}
@@ -52,7 +54,8 @@ func evaluationScoresLikeRiver(learner: String, riverColumn: String) throws {
     #expect(report.refusals.map { $0.prefix(7) } == ["line 3:", "line 4:"])
 }
 
-/// A CSV file of River's SEA stream: variant 0, then variant 2 from `driftAt`, labels flipped in `poison`.
+/// A CSV file of River's SEA stream: variant 0, then variant 2 from `driftAt`, labels flipped in
+/// `poison`; the caller deletes it.
 private func seaCSV(events: Int, driftAt: Int, poison: Range<Int>) throws -> String {
     var before = try SEA(variant: 0, seed: 42)
     var after = try SEA(variant: 2, seed: 43)
@@ -86,6 +89,7 @@ private func seaPipeline(_ adaptation: String, rollback: String = "", lr: Double
 /// not adapt rolls the poisoned burst back instead.
 @Test func evaluationAdaptsAndRollsBackLikeARun() throws {
     let csv = try seaCSV(events: 60_000, driftAt: 40_000, poison: 15_000..<20_000)
+    defer { try? FileManager.default.removeItem(atPath: csv) }
     let adapting = try CSVEvaluation.run(spec: try seaPipeline("{policy: boost_lr, background_on_warning: true}"), csvPath: csv)
     #expect(adapting.events == 60_000)
     #expect(adapting.promotions >= 1)

@@ -39,6 +39,7 @@ private func killedRun(_ pipeline: URL, points: inout KillPoints, sourceLocation
 @Test(.timeLimit(.minutes(10)))
 func killedTenTimesEndsWithTheUninterruptedModel() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(200_000, seed: 3)
 
     let reference = try PipelineRunner(spec: fixture.spec(try fixture.pipeline("reference", everyEvents: 10_000)), logger: Logger(label: "test.reference"))
@@ -67,6 +68,7 @@ func killedTenTimesEndsWithTheUninterruptedModel() throws {
 @Test(.timeLimit(.minutes(10)))
 func killedRunsOnThreePartitionsLearnEachEventOnce() throws {
     let fixture = try RunnerFixture(partitions: 3)
+    defer { fixture.remove() }
     try fixture.produce(150_000, seed: 4)
     let pipeline = try fixture.pipeline("three")
     var points = KillPoints(state: 7)

@@ -14,6 +14,7 @@ import Testing
 @Test(.timeLimit(.minutes(3)))
 func parsingOnTwoThreadsLearnsWhatOneThreadLearns() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     var rng: UInt64 = 77
     func uniform() -> Double {
         rng = rng &* 6364136223846793005 &+ 1442695040888963407
@@ -47,6 +48,7 @@ func parsingOnTwoThreadsLearnsWhatOneThreadLearns() throws {
 @Test(.timeLimit(.minutes(2)))
 func batchesInHandComeOutAsOneDecoderMakesThem() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(12_000, malformedEvery: 7)
     let spec = try fixture.spec(try fixture.pipeline("in-hand"))
     var config = try TestBroker.configuration

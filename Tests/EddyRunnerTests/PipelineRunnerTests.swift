@@ -29,6 +29,7 @@ func sqlite(_ database: String, _ query: String) throws -> String {
 @Test(.timeLimit(.minutes(5)))
 func twoHundredThousandEventsAreLearnedAndCheckpointed() throws {
     let fixture = try RunnerFixture(partitions: 3)
+    defer { fixture.remove() }
     try fixture.produce(200_000)
     let summary = try runToEnd(fixture, "full", everyEvents: 50_000)
     #expect(summary.eventsLearned == 200_000)
@@ -54,8 +55,10 @@ func twoHundredThousandEventsAreLearnedAndCheckpointed() throws {
 @Test(.timeLimit(.minutes(5)))
 func malformedMessagesAreSetAsideAndChangeNothing() throws {
     let mixed = try RunnerFixture(partitions: 1)
+    defer { mixed.remove() }
     try mixed.produce(60_000, seed: 9, malformedEvery: 6)      // 10,000 broken among 50,000 clean
     let clean = try RunnerFixture(partitions: 1)
+    defer { clean.remove() }
     try clean.produce(50_000, seed: 9)                          // the same 50,000 clean events
 
     let deadLetterTopic = TestBroker.uniqueName("dlq")
@@ -95,6 +98,7 @@ func malformedMessagesAreSetAsideAndChangeNothing() throws {
 @Test(.timeLimit(.minutes(1)))
 func untilIdleStopsWhenTheTopicDoesNotExist() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     var yaml = try String(contentsOf: try fixture.pipeline("missing"), encoding: .utf8)
     yaml = yaml.replacingOccurrences(of: "topics: [\(fixture.topic)]", with: "topics: [\(fixture.topic)-missing]")
     let url = fixture.directory.appendingPathComponent("missing-topic.yaml")

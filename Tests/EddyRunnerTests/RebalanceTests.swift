@@ -13,6 +13,7 @@ import Testing
 @Test(.timeLimit(.minutes(3)))
 func partitionsTakenAwayAndGivenBackAreLearnedOnce() throws {
     let fixture = try RunnerFixture(partitions: 3)
+    defer { fixture.remove() }
     try fixture.produce(600_000, seed: 5)
     let spec = try fixture.spec(try fixture.pipeline("moved", everyEvents: 50_000))
 

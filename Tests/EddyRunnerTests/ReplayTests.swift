@@ -32,6 +32,7 @@ private func events(_ count: Int, seed: UInt64) -> [String] {
 @Test(.timeLimit(.minutes(2)))
 func replayingTheSameRangeTwiceGivesBitwiseTheSameModel() throws {
     let fixture = try RunnerFixture(partitions: 3)
+    defer { fixture.remove() }
     try fixture.produce(3_000, seed: 4, malformedEvery: 97)
     let spec = try fixture.spec(try fixture.pipeline("twice", everyEvents: 500))
     let range = try ReplayRange(offsets: 100, to: 900)
@@ -75,6 +76,7 @@ func replayingTheSameRangeTwiceGivesBitwiseTheSameModel() throws {
 @Test(.timeLimit(.minutes(2)))
 func aWarmStartContinuesTheVersionItStartsFrom() throws {
     let fixture = try RunnerFixture(partitions: 2)
+    defer { fixture.remove() }
     try fixture.produce(2_000, seed: 5)
     let spec = try fixture.spec(try fixture.pipeline("warm", everyEvents: 10_000))
     let head = try replay(spec, try ReplayRange(offsets: 0, to: 400, partitions: [1]))
@@ -96,7 +98,9 @@ func aWarmStartContinuesTheVersionItStartsFrom() throws {
 @Test(.timeLimit(.minutes(2)))
 func aTimeRangeLearnsExactlyTheRecordsStampedInIt() throws {
     let stamped = try RunnerFixture(partitions: 2)
+    defer { stamped.remove() }
     let oracle = try RunnerFixture(partitions: 1)
+    defer { oracle.remove() }
     let values = events(2_000, seed: 6)
     // Timestamps a permutation of 0..<2000 seconds after `base`, deliberately out of offset order.
     let base: Int64 = 1_795_975_200_000
@@ -144,6 +148,7 @@ func badRangesAreRefusedWithAReason() throws {
     #expect(try ReplayRange.parseTime("1795975200000") == 1_795_975_200_000)
 
     let fixture = try RunnerFixture(partitions: 2)
+    defer { fixture.remove() }
     try fixture.produce(100, seed: 7)
     let spec = try fixture.spec(try fixture.pipeline("refuse"))
     #expect(throws: ReplayError.unknownPartition(topic: fixture.topic, partition: 5, partitions: 2)) {
@@ -166,6 +171,7 @@ func badRangesAreRefusedWithAReason() throws {
 @Test(.timeLimit(.minutes(3)))
 func theLiveRunResumesFromItsOwnLineageNotTheReplays() throws {
     let fixture = try RunnerFixture(partitions: 2)
+    defer { fixture.remove() }
     try fixture.produce(2_000, seed: 8)
     let url = try fixture.pipeline("live")
     let spec = try fixture.spec(url)
@@ -206,6 +212,7 @@ func theLiveRunResumesFromItsOwnLineageNotTheReplays() throws {
 @Test(.timeLimit(.minutes(2)))
 func aStoppedReplaySavesWhatItLearnedAndSaysSo() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(12_000, seed: 10)
     let spec = try fixture.spec(try fixture.pipeline("stopped", everyEvents: 100_000))
     let stop = StopSignal()
@@ -226,6 +233,7 @@ func aStoppedReplaySavesWhatItLearnedAndSaysSo() throws {
 @Test(.timeLimit(.minutes(2)))
 func anEmptyPartitionIsReadAsEmpty() throws {
     let fixture = try RunnerFixture(partitions: 2)
+    defer { fixture.remove() }
     let producer = try KafkaProducer(configuration: try TestBroker.configuration.forProducer())
     for value in events(300, seed: 11) { try producer.send(topic: fixture.topic, partition: 1, value: Array(value.utf8)) }
     try producer.flush()

@@ -5,7 +5,9 @@ import EddyRunner
 import EddyStore
 import Foundation
 
-/// A pipeline over a fresh topic and a fresh database in a temporary directory.
+/// A pipeline over a fresh topic and a fresh database in a temporary directory, which the test
+/// deletes with `remove()` when it is done (`defer { fixture.remove() }`): the databases and
+/// pipeline files of a whole `ops/test` run come to some 50 MB.
 struct RunnerFixture {
     let topic: String
     let directory: URL
@@ -98,4 +100,7 @@ struct RunnerFixture {
     }
 
     func database(_ name: String) -> String { directory.appendingPathComponent("\(name).db").path }
+
+    /// Deletes the directory with everything the test wrote there.
+    func remove() { try? FileManager.default.removeItem(at: directory) }
 }

@@ -10,6 +10,7 @@ import Testing
 @Test(.timeLimit(.minutes(5)))
 func sigtermSavesAndExitsCleanly() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(20_000, seed: 5)
     let pipeline = try fixture.pipeline("term", everyEvents: 1_000_000)   // no periodic checkpoint
     let run = try EddyProcess(pipeline)
@@ -40,6 +41,7 @@ func sigtermSavesAndExitsCleanly() throws {
 @Test(.timeLimit(.minutes(2)))
 func secondInstanceIsRefused() throws {
     let fixture = try RunnerFixture(partitions: 1)
+    defer { fixture.remove() }
     try fixture.produce(1_000, seed: 6)
     let pipeline = try fixture.pipeline("single")
     let process = Process()
