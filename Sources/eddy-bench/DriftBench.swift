@@ -1,24 +1,30 @@
-// `eddy-bench drift FILE`: updates per second of ADWIN and KSWIN over the float64 values in
-// FILE (little-endian, as numpy's tofile writes them). ops/benchmarks/drift runs River on the
-// same file in the same run.
+// `eddy-bench drift FILE [adwin|kswin]`: updates per second of ADWIN and KSWIN (or only the one
+// named) over the float64 values in FILE (little-endian, as numpy's tofile writes them).
+// ops/benchmarks/drift runs River on the same file in the same run, in turns with this.
 import EddyDrift
 import Foundation
 
 func driftBench(_ arguments: [String]) throws {
-    guard let path = arguments.first, let data = FileManager.default.contents(atPath: path) else {
-        throw BenchError.usage("eddy-bench drift FILE (float64 values)")
+    let usage = BenchError.usage("eddy-bench drift FILE [adwin|kswin] (FILE: float64 values)")
+    guard let path = arguments.first, arguments.count <= 2, let data = FileManager.default.contents(atPath: path) else {
+        throw usage
     }
+    let detectors = arguments.count == 2 ? [arguments[1]] : ["adwin", "kswin"]
+    guard detectors.allSatisfy({ $0 == "adwin" || $0 == "kswin" }) else { throw usage }
     let values = data.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
     // Best of three runs: the machine is shared, the best run is the least disturbed. A run
     // lasts at least half a second (ADWIN goes over the values many times, each pass on a fresh
     // detector), about as long as a run of River's, so that both sides' best runs are picked
-    // from spells of the machine of the same length. ADWIN last, so that its runs come right
-    // before River's (ops/benchmarks/drift runs River's ADWIN first).
-    let kswinRate = try (0..<3).map { _ in try measure({ try KSWIN(seed: 42) }, values) }.max { $0.rate < $1.rate }!
-    let adwinRate = try (0..<3).map { _ in try measure({ try ADWIN() }, values) }.max { $0.rate < $1.rate }!
-    print(String(format: "eddy adwin: %.0f updates/s (%d drifts)", adwinRate.rate, adwinRate.drifts))
-    print(String(format: "eddy kswin: %.0f updates/s (%d drifts)", kswinRate.rate, kswinRate.drifts))
-    print("{\"values\":\(values.count),\"adwin\":\(adwinRate.rate),\"kswin\":\(kswinRate.rate)}")
+    // from spells of the machine of the same length.
+    var fields = ["\"values\":\(values.count)"]
+    for name in detectors {
+        let best = try (0..<3).map { _ in
+            name == "adwin" ? try measure({ try ADWIN() }, values) : try measure({ try KSWIN(seed: 42) }, values)
+        }.max { $0.rate < $1.rate }!
+        print(String(format: "eddy %@: %.0f updates/s (%d drifts)", name, best.rate, best.drifts))
+        fields.append("\"\(name)\":\(best.rate)")
+    }
+    print("{\(fields.joined(separator: ","))}")
 }
 
 /// One run: passes over `values`, each on a fresh detector from `make`, until `seconds` of
