@@ -25,22 +25,30 @@ public struct SGD: Optimizer, Equatable {
     @inline(__always)
     public mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double) {
         let lr = learningRate.at(iterations) * learningRateScale
-        if momentum == 0 {
-            if !entries.isSparse && !policy.penalised && scale == 1 {
-                // The common case as one loop without calls or branches, which the compiler
-                // vectorises: `forEachEntry`'s plain path with the update written in. The clip is
-                // `min(max(g, -clip), clip)` spelled as the comparisons the vector min and max
-                // instructions make (the same bits: the two differ only where g == -clip).
-                let g = entries.dense, clip = policy.clipValue, low = -clip
-                variable.scalars.withUnsafeMutableBufferPointer { w in
-                    precondition(w.count == g.count, "gradient of \(g.count) entries for \(w.count) weights")
-                    for i in 0..<g.count {
-                        let above = low > g[i] ? low : g[i]
-                        w[i] -= lr * (clip < above ? clip : above)
-                    }
-                }
-                return
+        guard momentum == 0 && !entries.isSparse && !policy.penalised && scale == 1 else {
+            applyInGeneral(to: &variable, slot: slot, entries: entries, policy: policy, scale: scale, lr: lr)
+            return
+        }
+        // The common case as one loop without calls or branches, which the compiler vectorises
+        // (and inlines where the optimizer is applied): `forEachEntry`'s plain path with the
+        // update written in. The clip is `min(max(g, -clip), clip)` spelled as the comparisons
+        // the vector min and max instructions make (the same bits: the two differ only where
+        // g == -clip).
+        let g = entries.dense, clip = policy.clipValue, low = -clip
+        variable.scalars.withUnsafeMutableBufferPointer { w in
+            precondition(w.count == g.count, "gradient of \(g.count) entries for \(w.count) weights")
+            for i in 0..<g.count {
+                let above = low > g[i] ? low : g[i]
+                w[i] -= lr * (clip < above ? clip : above)
             }
+        }
+    }
+
+    /// Sparse or penalised gradients, a scale, momentum.
+    @inline(never)
+    private mutating func applyInGeneral(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy,
+                                         scale: Double, lr: Double) {
+        if momentum == 0 {
             forEachEntry(entries, &variable, policy: policy, scale: scale) { w, i, g in w[i] -= lr * g }
             return
         }
