@@ -32,6 +32,12 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Checks features and label before anything reaches the weights.
     @inline(__always)
     static func validate(_ x: FeatureVector, label: Double, task: LearningTask, width: Int) throws(LearnError) {
+        if let error = nonFiniteValue(in: x) ?? misfit(x, label: label, task: task, width: width) { throw error }
+    }
+
+    /// The error for the first non-finite feature value of `x`, if any.
+    @inline(__always)
+    static func nonFiniteValue(in x: FeatureVector) -> LearnError? {
         // inf * 0 and NaN * 0 are NaN: one branch-free pass finds any non-finite value (four
         // interleaved sums, so the additions do not wait on each other).
         let probe = x.values.withUnsafeBufferPointer { v in
@@ -44,20 +50,28 @@ public enum LearnError: Error, Equatable, Sendable, CustomStringConvertible {
             while i < v.count { a0 += v[i] * 0; i &+= 1 }
             return a0 + a1 + a2 + a3
         }
-        if probe != 0, let bad = x.firstNonFinite { throw .nonFiniteFeature(position: bad.position, value: bad.value) }
+        guard probe != 0, let bad = x.firstNonFinite else { return nil }
+        return .nonFiniteFeature(position: bad.position, value: bad.value)
+    }
+
+    /// What `validate` checks besides the feature values: a position outside the model's
+    /// inputs, or a label that does not fit the task.
+    @inline(__always)
+    static func misfit(_ x: FeatureVector, label: Double, task: LearningTask, width: Int) -> LearnError? {
         if x.isDense {
-            if x.count > width { throw .featureOutOfRange(position: x.count - 1, width: width) }
+            if x.count > width { return .featureOutOfRange(position: x.count - 1, width: width) }
         } else {
-            for i in x.indices where i < 0 || Int(i) >= width { throw .featureOutOfRange(position: Int(i), width: width) }
+            for i in x.indices where i < 0 || Int(i) >= width { return .featureOutOfRange(position: Int(i), width: width) }
         }
         switch task {
         case .binary:
-            if label != 0 && label != 1 { throw .invalidLabel(label, task: task) }
+            if label != 0 && label != 1 { return .invalidLabel(label, task: task) }
         case .multiclass(let classes):
-            if !(label >= 0 && label < Double(classes) && label == label.rounded()) { throw .invalidLabel(label, task: task) }
+            if !(label >= 0 && label < Double(classes) && label == label.rounded()) { return .invalidLabel(label, task: task) }
         case .regression:
-            if !label.isFinite { throw .invalidLabel(label, task: task) }
+            if !label.isFinite { return .invalidLabel(label, task: task) }
         }
+        return nil
     }
 }
 
