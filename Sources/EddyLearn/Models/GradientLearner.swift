@@ -18,6 +18,10 @@ public protocol GradientLearner: Learner {
     var inputWidth: Int { get }
     /// The kind written into state blobs.
     static var stateKind: String { get }
+    /// Whether `recordLoss` records the same graph for every event, with the event's features
+    /// and label passed to the tape unchanged: then the step may be compiled from the first
+    /// recording and replayed (`TapeProgram`). False unless the model says so.
+    static var hasStaticGraph: Bool { get }
     /// Records the loss for one event on `parameters.tape`, whose variables are watched in slot
     /// order. The variables are lent to the tape meanwhile: read them through
     /// `parameters.handle(_:)`, not `parameters.tensors` (empty until the step ends).
@@ -29,13 +33,28 @@ public protocol GradientLearner: Learner {
 }
 
 extension GradientLearner {
+    public static var hasStaticGraph: Bool { false }
+
     /// Learns from one event, or throws and learns nothing when the features are NaN/Inf or
-    /// out of range, the label does not fit the task, or the gradient is not finite.
+    /// out of range, the label does not fit the task, or the gradient is not finite. A model
+    /// with a static graph records its first event and replays the compiled step afterwards.
     public mutating func learnChecked(_ x: FeatureVector, label: Double) throws(LearnError) {
-        do {
+        do throws(LearnError) {
+            if let program = parameters.program {
+                // A non-finite feature value makes the score non-finite, and the replay refuses it
+                // there (as `validate` would have: first the values, then positions and label).
+                if let misfit = LearnError.misfit(x, label: label, task: task, width: inputWidth) {
+                    throw LearnError.nonFiniteValue(in: x) ?? misfit
+                }
+                try parameters.replay(program, x, label: label)
+                return
+            }
             try LearnError.validate(x, label: label, task: task, width: inputWidth)
             _ = parameters.watchAll()
             let loss = recordLoss(x, label: label)
+            if Self.hasStaticGraph && parameters.compilesStep {
+                parameters.program = TapeProgram(compiling: parameters.tape, loss: loss)
+            }
             try parameters.step(from: loss)
         } catch {
             parameters.refused += 1

@@ -54,6 +54,8 @@ public struct LinearRegression<O: Optimizer>: GradientLearner {
     }
 
     public static var stateKind: String { "linear-regression" }
+    /// `recordLoss` records `loss(dot(w, x, plus: b), label)` for every event.
+    public static var hasStaticGraph: Bool { true }
 
     public func writeConfiguration(to writer: inout StateWriter) {
         switch loss {

@@ -75,6 +75,8 @@ public struct LogisticRegression<O: Optimizer>: GradientLearner {
     }
 
     public static var stateKind: String { "logistic-regression" }
+    /// `recordLoss` records `loss(dot(w, x, plus: b), label)` for every event.
+    public static var hasStaticGraph: Bool { true }
 
     public func writeConfiguration(to writer: inout StateWriter) { writer.write(loss.rawValue) }
 

@@ -31,6 +31,13 @@ public struct Parameters<O: Optimizer>: Sendable {
     public internal(set) var refused = 0
     /// The scratch tape, reset at each step.
     public var tape = GradientTape()
+    /// Whether a model with a static graph may replay its step compiled from the first
+    /// recording (`TapeProgram`) instead of recording every event; both learn bitwise alike.
+    public var compilesStep = true {
+        didSet { if !compilesStep { program = nil } }
+    }
+    /// The compiled step, once a recording has been compiled.
+    var program: TapeProgram?
 
     public init(names: [String], tensors: [Tensor], optimizer: O, policy: GradientPolicy = GradientPolicy(),
                 ownRates: [Int: LearningRate] = [:]) {
@@ -81,6 +88,17 @@ public struct Parameters<O: Optimizer>: Sendable {
         } else {
             do { try tape.backward(from: loss) } catch { throw .nonFiniteGradient }
         }
+        try applyGradients()
+    }
+
+    /// Refuses non-finite gradients, clips by norm when configured and lets the optimizer update
+    /// every variable, from the gradients in the tape's buffers: per slot, dense in `tape.grads`
+    /// (all of them from `tape.valueCount` to `tape.gradCount`) or sparse in `tape.slotIndices`
+    /// and `tape.slotValues`, as a backward pass or a compiled step (`TapeProgram`) leaves them.
+    /// `denseFinite`: the caller has found the dense gradients' joint sum of squares below half
+    /// the largest double (it is otherwise summed here).
+    @inline(__always)
+    mutating func applyGradients(denseFinite known: Bool = false) throws(LearnError) {
         // The tape's gradient buffers go to the optimizer in place: the dense ones in the
         // tape's arena (which the updates do not touch), the sparse ones moved out of the tape
         // (no copy, no retain) and viewed through pointers while the variables are updated.
@@ -108,9 +126,8 @@ public struct Parameters<O: Optimizer>: Sendable {
             // one pass answers for all of them when their joint sum stays below half the largest
             // double: no slot's own sum, in whatever order it adds, can then overflow. Otherwise
             // (and for sparse slots) each slot is checked on its own, as the answer must not change.
-            let joint = GradientEntries(dense: UnsafeBufferPointer(start: gradients + tape.valueCount,
-                                                                   count: tape.gradCount - tape.valueCount)).squaresSum
-            let denseFinite = joint <= Double.greatestFiniteMagnitude / 2
+            let denseFinite = known || GradientEntries(dense: UnsafeBufferPointer(start: gradients + tape.valueCount,
+                count: tape.gradCount - tape.valueCount)).squaresSum <= Double.greatestFiniteMagnitude / 2
             for k in 0..<count where !(denseFinite && tape.slots[k].dense)
                 && !Self.withEntries(tape.slots[k], gradients, indices, values, k, { $0.squaresAreFinite }) {
                 throw .nonFiniteGradient
@@ -132,10 +149,12 @@ public struct Parameters<O: Optimizer>: Sendable {
                 if let rate = ownRate[k] {
                     let lr = rate.at(optimizer.iterations)
                     if slots[k].dense && !interceptPolicy.penalised && scale == 1 {
-                        // `forEachEntry`'s plain path with the update written in (an intercept: one entry).
+                        // `forEachEntry`'s plain path with the update written in (an intercept: one
+                        // entry, updated through the subscript rather than a closure the compiler
+                        // keeps out of line).
                         let g = gradients + slots[k].grad, clip = interceptPolicy.clipValue
-                        variables[k].scalars.withUnsafeMutableBufferPointer { w in
-                            for i in 0..<min(w.count, slots[k].count) { w[i] -= lr * min(max(g[i], -clip), clip) }
+                        for i in 0..<min(variables[k].scalars.count, slots[k].count) {
+                            variables[k].scalars[i] -= lr * min(max(g[i], -clip), clip)
                         }
                         continue
                     }
