@@ -165,6 +165,12 @@ func runLearnBench(_ arguments: [String]) throws {
           + String(format: " (median %.2f)", medianRatio))
     let drift = zip(hand.w, logreg.weights).map { abs($0 - $1) }.max() ?? 0
     print("tape vs hand-derived weights: max difference \(drift)")
+    // The same model recording every event on the tape, its step not compiled (`TapeProgram`).
+    let recorded = report("logreg_dense (tape, recording every event)", best {
+        var model = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(lr)))
+        model.parameters.compilesStep = false
+        return prequential(&model, dense)
+    })
     eddy.append(("logreg_hashed", report("logreg_hashed (2^18, 30 active)", best {
         var model = LogisticRegression(features: 1 << 18, optimizer: SGD(learningRate: .constant(lr)))
         return prequential(&model, hashed)
@@ -181,5 +187,5 @@ func runLearnBench(_ arguments: [String]) throws {
 
     let rates = eddy.map { "\"\($0.0)\":\(Int($0.1))" }.joined(separator: ",")
     print("{\"events\":\(dense.count),\"eddy_eps\":{\(rates)},\"hand_eps\":{\"logreg_dense\":\(Int(handEps))},"
-          + "\"tape_hand_ratio_median\":\(String(format: "%.3f", medianRatio))}")
+          + "\"tape_hand_ratio_median\":\(String(format: "%.3f", medianRatio)),\"recorded_eps\":{\"logreg_dense\":\(Int(recorded))}}")
 }
