@@ -125,12 +125,11 @@ extension Parameters {
                 }
                 (target + n).update(repeating: 0, count: width - n)
             } else {
-                tape.slotIndices[w].removeAll(keepingCapacity: true)
-                tape.slotValues[w].removeAll(keepingCapacity: true)
+                // What the sweep appends, an entry per position: in place, element by element.
                 x.indices.withUnsafeBufferPointer { xi in
-                    tape.slotIndices[w].append(contentsOf: xi.lazy.map { Int($0) })
+                    Self.refill(&tape.slotIndices[w], count: xi.count) { Int(xi[$0]) }
                 }
-                tape.slotValues[w].append(contentsOf: xv.lazy.map { d * $0 })
+                Self.refill(&tape.slotValues[w], count: xv.count) { d * xv[$0] }
             }
         }
         let denseFinite = squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
@@ -143,5 +142,19 @@ extension Parameters {
         Self.update(&tensors, &optimizer, slots, UnsafePointer(g), [], [], ownRate: ownRate, policy: policy,
                     interceptPolicy: interceptPolicy, scale: 1)
         optimizer.endStep()
+    }
+
+    /// Makes `array` hold `element(k)` for each k below `count`, in place when it already has
+    /// `count` elements (as it has when events keep the same number of active features).
+    @inline(__always)
+    private static func refill<T>(_ array: inout [T], count: Int, with element: (Int) -> T) {
+        guard count > 0 else { return array.removeAll(keepingCapacity: true) }
+        if array.count != count {
+            array.removeAll(keepingCapacity: true)
+            array.append(contentsOf: repeatElement(element(0), count: count))
+        }
+        array.withUnsafeMutableBufferPointer { a in
+            for k in 0..<count { a[k] = element(k) }
+        }
     }
 }
