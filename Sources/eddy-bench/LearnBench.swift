@@ -117,14 +117,16 @@ func loadHashed(_ path: String) throws -> [BenchEvent] {
 }
 
 func runLearnBench(_ arguments: [String]) throws {
-    guard arguments.count == 2 || arguments.count == 3 else {
-        throw CocoaError(.fileReadInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "usage: eddy-bench learn DENSE HASHED [REPEAT]"])
+    guard (2...4).contains(arguments.count), arguments.count < 4 || arguments[3] == "hashed" else {
+        throw CocoaError(.fileReadInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "usage: eddy-bench learn DENSE HASHED [REPEAT [hashed]]"])
     }
-    // REPEAT > 1 replays the dense tape case that many times first, for profiling it alone.
-    if arguments.count == 3, let repeats = Int(arguments[2]) {
-        let dense = try loadDense(arguments[0])
-        var logreg = LogisticRegression(features: 20, optimizer: SGD(learningRate: .constant(0.01)))
-        for _ in 0..<repeats { print(Int(prequential(&logreg, dense).eps)) }
+    // REPEAT runs the dense logistic regression through the tape that many times (the hashed one
+    // with `hashed`) and nothing else, for profiling it alone.
+    if arguments.count >= 3, let repeats = Int(arguments[2]) {
+        let hashed = arguments.count == 4
+        let events = hashed ? try loadHashed(arguments[1]) : try loadDense(arguments[0])
+        var logreg = LogisticRegression(features: hashed ? 1 << 18 : 20, optimizer: SGD(learningRate: .constant(0.01)))
+        for _ in 0..<repeats { print(Int(prequential(&logreg, events).eps)) }
         return
     }
     let dense = try loadDense(arguments[0]), hashed = try loadHashed(arguments[1])
