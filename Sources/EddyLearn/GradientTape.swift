@@ -190,11 +190,7 @@ public struct GradientTape: Sendable {
         prepare()
         swap(&watched, &variables)
         let count = watched.count
-        if slotIndices.count < count {
-            reserveSlots(upTo: count)
-            slotIndices.append(contentsOf: repeatElement([], count: count - slotIndices.count))
-            slotValues.append(contentsOf: repeatElement([], count: count - slotValues.count))
-        }
+        reserveSlotBuffers(count)
         reserveNodes(upTo: count)
         let nodes = self.nodes, slots = self.slots
         watched.withUnsafeBufferPointer { w in
@@ -208,6 +204,15 @@ public struct GradientTape: Sendable {
         }
         nodeCount = count
         lentVariables = count
+    }
+
+    /// Room for `count` watched slots: their descriptions and sparse gradient buffers.
+    @inline(__always)
+    mutating func reserveSlotBuffers(_ count: Int) {
+        guard slotIndices.count < count else { return }
+        reserveSlots(upTo: count)
+        slotIndices.append(contentsOf: repeatElement([], count: count - slotIndices.count))
+        slotValues.append(contentsOf: repeatElement([], count: count - slotValues.count))
     }
 
     /// Returns the variables taken by `lend(_:)`.

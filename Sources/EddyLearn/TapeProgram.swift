@@ -80,7 +80,7 @@ extension Parameters {
         // and, times x, to the weights.
         let d = 0.0 + 1.0 * slope
         tape.prepare()
-        tape.reserveSlots(upTo: tensors.count)
+        tape.reserveSlotBuffers(tensors.count)
         let slots = tape.slots
         // The sweep's layout: the dense slots' gradients side by side, in slot order (the bias
         // is dense, the weights are when x is).

@@ -91,3 +91,19 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
     }
     #expect(softmax.parameters.program == nil && mlp.parameters.program == nil && fm.parameters.program == nil)
 }
+
+@Test func replayingOnAFreshTapeMatchesRecording() {
+    // A compiled model given a new tape (as a caller may assign one) replays on its buffers.
+    let hashed = events(100, task: .binary, width: 1 << 10, active: 5)
+    var compiled = LogisticRegression(features: 1 << 10, optimizer: Adam(learningRate: .constant(0.01)))
+    var recorded = compiled
+    recorded.parameters.compilesStep = false
+    for (i, (x, y)) in hashed.enumerated() {
+        if i == 50 { compiled.parameters.tape = GradientTape() }
+        compiled.learn(x, label: y)
+        recorded.learn(x, label: y)
+    }
+    #expect(compiled.parameters.program != nil)
+    let same = compiled.stateBlob() == recorded.stateBlob()
+    #expect(same)
+}
