@@ -29,11 +29,10 @@ public struct SGD: Optimizer, Equatable {
             applyInGeneral(to: &variable, slot: slot, entries: entries, policy: policy, scale: scale, lr: lr)
             return
         }
-        // The common case as one loop without calls or branches, which the compiler vectorises
-        // (and inlines where the optimizer is applied): `forEachEntry`'s plain path with the
-        // update written in. The clip is `min(max(g, -clip), clip)` spelled as the comparisons
-        // the vector min and max instructions make (the same bits: the two differ only where
-        // g == -clip).
+        // The common case as one loop without calls or branches, which the compiler vectorises:
+        // `forEachEntry`'s plain path with the update written in. The clip is
+        // `min(max(g, -clip), clip)` spelled as the comparisons the vector min and max
+        // instructions make (the same bits: the two differ only where g == -clip).
         let g = entries.dense, clip = policy.clipValue, low = -clip
         variable.scalars.withUnsafeMutableBufferPointer { w in
             precondition(w.count == g.count, "gradient of \(g.count) entries for \(w.count) weights")
