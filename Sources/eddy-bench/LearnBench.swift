@@ -117,12 +117,18 @@ func loadHashed(_ path: String) throws -> [BenchEvent] {
 }
 
 func runLearnBench(_ arguments: [String]) throws {
-    guard (2...4).contains(arguments.count), arguments.count < 4 || arguments[3] == "hashed" else {
-        throw CocoaError(.fileReadInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "usage: eddy-bench learn DENSE HASHED [REPEAT [hashed]]"])
+    guard (2...4).contains(arguments.count), arguments.count < 4 || ["hashed", "hand"].contains(arguments[3]) else {
+        throw CocoaError(.fileReadInvalidFileName, userInfo: [NSLocalizedDescriptionKey: "usage: eddy-bench learn DENSE HASHED [REPEAT [hashed|hand]]"])
     }
     // REPEAT runs the dense logistic regression through the tape that many times (the hashed one
-    // with `hashed`) and nothing else, for profiling it alone.
+    // with `hashed`, the hand-derived loop with `hand`) and nothing else, for profiling it alone.
     if arguments.count >= 3, let repeats = Int(arguments[2]) {
+        if arguments.count == 4 && arguments[3] == "hand" {
+            let events = try loadDense(arguments[0])
+            var hand = HandLogisticRegression(features: 20, lr: 0.01)
+            for _ in 0..<repeats { print(Int(hand.run(events).eps)) }
+            return
+        }
         let hashed = arguments.count == 4
         let events = hashed ? try loadHashed(arguments[1]) : try loadDense(arguments[0])
         var logreg = LogisticRegression(features: hashed ? 1 << 18 : 20, optimizer: SGD(learningRate: .constant(0.01)))
