@@ -7,7 +7,9 @@ import EddyFeatures
 /// recording nodes, copying the inputs and sweeping the nodes. The replay runs the kernels the
 /// recording and the backward pass run, in the same order, and leaves the same gradients in the
 /// tape's buffers for `Parameters.applyGradients()`, so a replayed step is bitwise the recorded
-/// one (`TapeProgramTests`).
+/// one (`TapeProgramTests`). With dense features and no norm to clip to, the step goes further,
+/// as XLA fuses a traced step: the weights' gradient, the features times the loss's slope, is
+/// never written out; the optimizer makes each entry where it uses it.
 ///
 /// The compiled forms cover a linear model's graph so far: a loss against the event's label
 /// (`binaryLogLoss`, `hinge`, `squaredError`, `huber`) of `dot(w, x, plus: b)` over the model's
@@ -79,6 +81,7 @@ extension Parameters {
         // loss, seeded with 1, passes 1 * slope to the score, which passes it on to the bias
         // and, times x, to the weights.
         let d = 0.0 + 1.0 * slope
+        if x.isDense && !policy.clipNorm.isFinite && ownRate[w] == nil && fusedUpdate(program, x, d) { return }
         tape.prepare()
         tape.reserveSlotBuffers(tensors.count)
         let slots = tape.slots
@@ -86,8 +89,7 @@ extension Parameters {
         // is dense, the weights are when x is).
         let dense = x.isDense, width = program.width
         let biasFirst = b >= 0 && b < w
-        let weightsGrad = dense && biasFirst ? 1 : 0
-        slots[w] = GradientTape.Slot(node: Int32(truncatingIfNeeded: w), dense: dense, grad: weightsGrad, count: width)
+        slots[w] = GradientTape.Slot(node: Int32(truncatingIfNeeded: w), dense: dense, grad: dense && biasFirst ? 1 : 0, count: width)
         var total = dense ? width : 0
         if b >= 0 {
             slots[b] = GradientTape.Slot(node: Int32(truncatingIfNeeded: b), dense: true, grad: dense && !biasFirst ? width : 0, count: 1)
@@ -97,33 +99,12 @@ extension Parameters {
         tape.valueCount = 0
         tape.gradCount = total
         let g = tape.grads
-        // The dense gradients' sum of squares, taken on the way (in any order: only whether it
-        // stays below half the largest double matters, as in `applyGradients`).
-        var squares = SIMD2<Double>(repeating: 0)
-        if b >= 0 {
-            let gb = 0.0 + d
-            g[slots[b].grad] = gb
-            squares[0] = gb * gb
-        }
+        if b >= 0 { g[slots[b].grad] = 0.0 + d }
         x.values.withUnsafeBufferPointer { xv in
             if dense {
                 let target = g + slots[w].grad
-                let n = xv.count
-                var k = 0
-                let from = UnsafeRawPointer(xv.baseAddress), to = UnsafeMutableRawPointer(target)
-                while k &+ 1 < n {
-                    let pair = from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
-                    let term = SIMD2(repeating: 0.0) + SIMD2(repeating: d) * pair
-                    to.storeBytes(of: term, toByteOffset: k &* 8, as: SIMD2<Double>.self)
-                    squares += term * term
-                    k &+= 2
-                }
-                if k < n {
-                    let term = 0.0 + d * xv[k]
-                    target[k] = term
-                    squares[1] += term * term
-                }
-                (target + n).update(repeating: 0, count: width - n)
+                for k in 0..<xv.count { target[k] = 0.0 + d * xv[k] }
+                (target + xv.count).update(repeating: 0, count: width - xv.count)
             } else {
                 // What the sweep appends, an entry per position: in place, element by element.
                 x.indices.withUnsafeBufferPointer { xi in
@@ -132,16 +113,48 @@ extension Parameters {
                 Self.refill(&tape.slotValues[w], count: xv.count) { d * xv[$0] }
             }
         }
-        let denseFinite = squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
-        guard denseFinite && dense && !policy.clipNorm.isFinite else {
-            try applyGradients(denseFinite: denseFinite)
-            return
+        try applyGradients()
+    }
+
+    /// The update `applyGradients` would make from the gradients the replay leaves for dense
+    /// `x` (`d * x` for the weights, `d` for the bias) when no norm is clipped to and the
+    /// weights have no rate of their own, without writing those gradients out: the optimizer
+    /// makes each entry where it uses it (`Optimizer.apply(to:slot:slope:times:policy:)`).
+    /// Returns false, having changed nothing, when the gradients' joint sum of squares reaches
+    /// half the largest double; `applyGradients` then checks each slot on its own.
+    @inline(__always)
+    private mutating func fusedUpdate(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) -> Bool {
+        let w = program.weights, b = program.bias
+        let gb = 0.0 + d
+        // In any order: only whether the sum stays below half the largest double matters.
+        var squares = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
+        let finite = x.values.withUnsafeBufferPointer { xv in
+            let n = xv.count
+            var k = 0
+            let from = UnsafeRawPointer(xv.baseAddress)
+            while k &+ 1 < n {
+                let term = SIMD2(repeating: 0.0) + SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
+                squares += term * term
+                k &+= 2
+            }
+            if k < n {
+                let term = 0.0 + d * xv[k]
+                squares[1] += term * term
+            }
+            return squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
         }
-        // What `applyGradients` comes to when every slot is dense, their gradients are finite
-        // and no norm is clipped to: the update alone.
-        Self.update(&tensors, &optimizer, slots, UnsafePointer(g), [], [], ownRate: ownRate, policy: policy,
-                    interceptPolicy: interceptPolicy, scale: 1)
+        guard finite else { return false }
+        tensors.withUnsafeMutableBufferPointer { variables in
+            x.values.withUnsafeBufferPointer { optimizer.apply(to: &variables[w], slot: w, slope: d, times: $0, policy: policy) }
+            if b >= 0 {
+                withUnsafePointer(to: gb) { g in
+                    Self.updateSlot(b, &variables[b], &optimizer, GradientEntries(dense: UnsafeBufferPointer(start: g, count: 1)),
+                                    ownRate: ownRate[b], policy: policy, interceptPolicy: interceptPolicy, scale: 1)
+                }
+            }
+        }
         optimizer.endStep()
+        return true
     }
 
     /// Makes `array` hold `element(k)` for each k below `count`, in place when it already has

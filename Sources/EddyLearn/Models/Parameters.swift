@@ -95,10 +95,8 @@ public struct Parameters<O: Optimizer>: Sendable {
     /// every variable, from the gradients in the tape's buffers: per slot, dense in `tape.grads`
     /// (all of them from `tape.valueCount` to `tape.gradCount`) or sparse in `tape.slotIndices`
     /// and `tape.slotValues`, as a backward pass or a compiled step (`TapeProgram`) leaves them.
-    /// `denseFinite`: the caller has found the dense gradients' joint sum of squares below half
-    /// the largest double (it is otherwise summed here).
     @inline(__always)
-    mutating func applyGradients(denseFinite known: Bool = false) throws(LearnError) {
+    mutating func applyGradients() throws(LearnError) {
         // The tape's gradient buffers go to the optimizer in place: the dense ones in the
         // tape's arena (which the updates do not touch), the sparse ones moved out of the tape
         // (no copy, no retain) and viewed through pointers while the variables are updated.
@@ -126,7 +124,7 @@ public struct Parameters<O: Optimizer>: Sendable {
             // one pass answers for all of them when their joint sum stays below half the largest
             // double: no slot's own sum, in whatever order it adds, can then overflow. Otherwise
             // (and for sparse slots) each slot is checked on its own, as the answer must not change.
-            let denseFinite = known || GradientEntries(dense: UnsafeBufferPointer(start: gradients + tape.valueCount,
+            let denseFinite = GradientEntries(dense: UnsafeBufferPointer(start: gradients + tape.valueCount,
                 count: tape.gradCount - tape.valueCount)).squaresSum <= Double.greatestFiniteMagnitude / 2
             for k in 0..<count where !(denseFinite && tape.slots[k].dense)
                 && !Self.withEntries(tape.slots[k], gradients, indices, values, k, { $0.squaresAreFinite }) {
@@ -138,36 +136,42 @@ public struct Parameters<O: Optimizer>: Sendable {
         optimizer.endStep()
     }
 
-    /// Applies each slot's gradient to its variable: plain SGD at the slot's own rate, or the
-    /// optimizer. The variables are reached through one pointer (one uniqueness check for all).
+    /// Applies each slot's gradient to its variable (`updateSlot`). The variables are reached
+    /// through one pointer (one uniqueness check for all).
     @inline(__always)
     static func update(_ tensors: inout [Tensor], _ optimizer: inout O, _ slots: UnsafeMutablePointer<GradientTape.Slot>,
                        _ gradients: UnsafePointer<Double>, _ indices: [[Int]], _ values: [[Double]], ownRate: [LearningRate?],
                        policy: GradientPolicy, interceptPolicy: GradientPolicy, scale: Double) {
         tensors.withUnsafeMutableBufferPointer { variables in
             for k in 0..<variables.count {
-                if let rate = ownRate[k] {
-                    let lr = rate.at(optimizer.iterations)
-                    if slots[k].dense && !interceptPolicy.penalised && scale == 1 {
-                        // `forEachEntry`'s plain path with the update written in (an intercept: one
-                        // entry, updated through the subscript rather than a closure the compiler
-                        // keeps out of line).
-                        let g = gradients + slots[k].grad, clip = interceptPolicy.clipValue
-                        for i in 0..<min(variables[k].scalars.count, slots[k].count) {
-                            variables[k].scalars[i] -= lr * min(max(g[i], -clip), clip)
-                        }
-                        continue
-                    }
-                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, _, entries in
-                        forEachEntry(entries, &variable, policy: interceptPolicy, scale: scale) { w, i, gi in w[i] -= lr * gi }
-                    }
-                } else {
-                    withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, optimizer, entries in
-                        optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
-                    }
+                withEntries(slots[k], gradients, indices, values, k, &variables[k], &optimizer) { variable, optimizer, entries in
+                    updateSlot(k, &variable, &optimizer, entries, ownRate: ownRate[k], policy: policy,
+                               interceptPolicy: interceptPolicy, scale: scale)
                 }
             }
         }
+    }
+
+    /// Applies slot `k`'s gradient `entries` to its variable: plain SGD at the slot's own rate
+    /// (`interceptPolicy`), or the optimizer (`policy`).
+    @inline(__always)
+    static func updateSlot(_ k: Int, _ variable: inout Tensor, _ optimizer: inout O, _ entries: GradientEntries, ownRate: LearningRate?,
+                           policy: GradientPolicy, interceptPolicy: GradientPolicy, scale: Double) {
+        guard let rate = ownRate else {
+            optimizer.apply(to: &variable, slot: k, entries: entries, policy: policy, scale: scale)
+            return
+        }
+        let lr = rate.at(optimizer.iterations)
+        if !entries.isSparse && !interceptPolicy.penalised && scale == 1 {
+            // `forEachEntry`'s plain path with the update written in (an intercept: one entry,
+            // updated through the subscript rather than a closure the compiler keeps out of line).
+            let g = entries.dense
+            for i in 0..<min(variable.scalars.count, g.count) {
+                variable.scalars[i] -= lr * interceptPolicy.valueClipped(g[i])
+            }
+            return
+        }
+        forEachEntry(entries, &variable, policy: interceptPolicy, scale: scale) { w, i, g in w[i] -= lr * g }
     }
 
     /// Calls `body` with the gradient of watched `slot` (number `k`), viewed in place in the

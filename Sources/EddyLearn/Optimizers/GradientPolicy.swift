@@ -38,6 +38,15 @@ public struct GradientPolicy: Sendable, Equatable {
         return min(max(g, -clipValue), clipValue)
     }
 
+    /// `min(max(g, -clipValue), clipValue)` spelled as the comparisons the vector min and max
+    /// instructions make, so that a loop over it vectorises. The two spellings differ only in
+    /// which of two equal operands they pick where `g == -clipValue`: the same bits.
+    @inline(__always)
+    func valueClipped(_ g: Double) -> Double {
+        let above = -clipValue > g ? -clipValue : g
+        return clipValue < above ? clipValue : above
+    }
+
     func write(to writer: inout StateWriter) {
         writer.write(l1); writer.write(l2); writer.write(clipValue); writer.write(clipNorm)
     }

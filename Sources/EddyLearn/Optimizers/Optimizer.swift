@@ -20,6 +20,13 @@ public protocol Optimizer: Sendable {
     /// Updates `variable` with the gradient `entries` (each multiplied by `scale`, then adjusted
     /// by `policy`).
     mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double)
+    /// Updates `variable` with the dense gradient whose entry `i` is `0 + slope * x[i]` (`x`
+    /// zero-padded to the variable's length), as `apply(to:slot:entries:policy:scale:)` would
+    /// with those entries written out and `scale` 1: a linear model's weights gradient, the
+    /// event's features times the loss's slope, which a compiled step (`TapeProgram`) hands
+    /// over unwritten so that an optimizer can fuse it into its update. The default writes the
+    /// entries out.
+    mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>, policy: GradientPolicy)
     /// Ends the step: advances `iterations`.
     mutating func endStep()
     /// Appends hyperparameters and state.
@@ -32,6 +39,24 @@ extension Optimizer {
     /// Updates `variable` with `gradient` (each entry multiplied by `scale`, then adjusted by `policy`).
     public mutating func apply(to variable: inout Tensor, slot: Int, gradient: VariableGradient, policy: GradientPolicy, scale: Double) {
         gradient.withEntries { apply(to: &variable, slot: slot, entries: $0, policy: policy, scale: scale) }
+    }
+
+    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
+                               policy: GradientPolicy) {
+        applyWrittenOut(to: &variable, slot: slot, slope: slope, times: x, policy: policy)
+    }
+
+    /// `apply(to:slot:slope:times:policy:)` with the entries written out into a scratch buffer.
+    /// Out of line: its stack buffer would cost an optimizer's fused form a stack guard.
+    @inline(never)
+    mutating func applyWrittenOut(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
+                                  policy: GradientPolicy) {
+        precondition(x.count <= variable.count, "\(x.count) features for \(variable.count) weights")
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: variable.count) { g in
+            for i in 0..<x.count { g[i] = 0.0 + slope * x[i] }
+            for i in x.count..<g.count { g[i] = 0 }
+            apply(to: &variable, slot: slot, entries: GradientEntries(dense: UnsafeBufferPointer(g)), policy: policy, scale: 1)
+        }
     }
 
     /// The optimizer as a standalone blob.

@@ -30,16 +30,26 @@ public struct SGD: Optimizer, Equatable {
             return
         }
         // The common case as one loop without calls or branches, which the compiler vectorises:
-        // `forEachEntry`'s plain path with the update written in. The clip is
-        // `min(max(g, -clip), clip)` spelled as the comparisons the vector min and max
-        // instructions make (the same bits: the two differ only where g == -clip).
-        let g = entries.dense, clip = policy.clipValue, low = -clip
+        // `forEachEntry`'s plain path with the update written in.
+        let g = entries.dense
         variable.scalars.withUnsafeMutableBufferPointer { w in
             precondition(w.count == g.count, "gradient of \(g.count) entries for \(w.count) weights")
-            for i in 0..<g.count {
-                let above = low > g[i] ? low : g[i]
-                w[i] -= lr * (clip < above ? clip : above)
-            }
+            for i in 0..<g.count { w[i] -= lr * policy.valueClipped(g[i]) }
+        }
+    }
+
+    /// The plain update with each entry `0 + slope * x[i]` made where it is used.
+    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
+                               policy: GradientPolicy) {
+        guard momentum == 0 && !policy.penalised else {
+            applyWrittenOut(to: &variable, slot: slot, slope: slope, times: x, policy: policy)
+            return
+        }
+        let lr = learningRate.at(iterations) * learningRateScale
+        variable.scalars.withUnsafeMutableBufferPointer { w in
+            precondition(x.count <= w.count, "\(x.count) features for \(w.count) weights")
+            for i in 0..<x.count { w[i] -= lr * policy.valueClipped(0.0 + slope * x[i]) }
+            for i in x.count..<w.count { w[i] -= lr * policy.valueClipped(0) }
         }
     }
 
