@@ -79,6 +79,33 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
     expectCompiledStepsMatchRecorded({ LinearRegression(features: 2, optimizer: SGD(learningRate: .constant(0.1))) }, huge)
 }
 
+@Test func compiledStepsClipAndKeepSignedZerosAsRecordedStepsDo() {
+    // A small value clip that most gradients reach, and a feature that is always +0 or -0 under
+    // weights that start at -0: the fused update clips before it adds 0 and must still give the
+    // recorded step's bits (adding 0 turns a -0 gradient into +0, which leaves a -0 weight at -0).
+    var rng = SplitMix64(seed: 7)
+    let stream: [(FeatureVector, Double)] = (0..<200).map { k in
+        let x = FeatureVector(dense: [k % 2 == 0 ? 0.0 : -0.0, rng.nextGaussian(), 3 * rng.nextGaussian(), 0])
+        return (x, x.values[1] > 0 ? 1 : 0)
+    }
+    for optimizer in [SGD(learningRate: .constant(0.5)), SGD(learningRate: .constant(0.5), momentum: 0.5)] {
+        for clip in [0.05, 1e12] {
+            expectCompiledStepsMatchRecorded({
+                var model = LogisticRegression(features: 4, optimizer: optimizer, policy: GradientPolicy(clipValue: clip))
+                model.parameters.tensors[0] = Tensor([-0.0, -0.0, 0.0, -0.0])
+                return model
+            }, stream)
+            let trained = { () -> LogisticRegression<SGD> in
+                var model = LogisticRegression(features: 4, optimizer: optimizer, policy: GradientPolicy(clipValue: clip))
+                model.parameters.tensors[0] = Tensor([-0.0, -0.0, 0.0, -0.0])
+                for (x, y) in stream { model.learn(x, label: y) }
+                return model
+            }()
+            #expect(trained.weights[0].sign == .minus && trained.weights[0] == 0, "a weight whose feature is always 0 stays -0")
+        }
+    }
+}
+
 @Test func graphsWithoutACompiledFormAreRecordedEachEvent() throws {
     let binary = events(50, task: .binary, width: 6)
     var softmax = SoftmaxRegression(features: 6, classes: 2, optimizer: SGD())

@@ -48,7 +48,9 @@ public struct SGD: Optimizer, Equatable {
         let lr = learningRate.at(iterations) * learningRateScale
         variable.scalars.withUnsafeMutableBufferPointer { w in
             precondition(x.count <= w.count, "\(x.count) features for \(w.count) weights")
-            for i in 0..<x.count { w[i] -= lr * policy.valueClipped(0.0 + slope * x[i]) }
+            // Clipping commutes with adding 0 (the bounds are not zero), and clipping the
+            // product lets the compiler use the vector min and max instructions.
+            for i in 0..<x.count { w[i] -= lr * (0.0 + policy.valueClipped(slope * x[i])) }
             for i in x.count..<w.count { w[i] -= lr * policy.valueClipped(0) }
         }
     }
