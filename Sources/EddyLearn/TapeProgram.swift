@@ -126,19 +126,20 @@ extension Parameters {
     private mutating func fusedUpdate(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) -> Bool {
         let w = program.weights, b = program.bias
         let gb = 0.0 + d
-        // In any order: only whether the sum stays below half the largest double matters.
+        // In any order: only whether the sum stays below half the largest double matters. The
+        // square of 0 + d * x is that of d * x.
         var squares = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
         let finite = x.values.withUnsafeBufferPointer { xv in
             let n = xv.count
             var k = 0
             let from = UnsafeRawPointer(xv.baseAddress)
             while k &+ 1 < n {
-                let term = SIMD2(repeating: 0.0) + SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
+                let term = SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
                 squares += term * term
                 k &+= 2
             }
             if k < n {
-                let term = 0.0 + d * xv[k]
+                let term = d * xv[k]
                 squares[1] += term * term
             }
             return squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
