@@ -7,7 +7,7 @@ import EddyFeatures
 /// recording nodes, copying the inputs and sweeping the nodes. The replay runs the kernels the
 /// recording and the backward pass run, in the same order, and leaves the same gradients in the
 /// tape's buffers for `Parameters.applyGradients()`, so a replayed step is bitwise the recorded
-/// one (`TapeProgramTests`). With dense features and no norm to clip to, the step goes further,
+/// one (`TapeProgramTests`). With no norm to clip to, the step goes further,
 /// as XLA fuses a traced step: the weights' gradient, the features times the loss's slope, is
 /// never written out; the optimizer makes each entry where it uses it.
 ///
@@ -81,7 +81,17 @@ extension Parameters {
         // loss, seeded with 1, passes 1 * slope to the score, which passes it on to the bias
         // and, times x, to the weights.
         let d = 0.0 + 1.0 * slope
-        if x.isDense && !policy.clipNorm.isFinite && ownRate[w] == nil && fusedUpdate(program, x, d) { return }
+        if !policy.clipNorm.isFinite && ownRate[w] == nil {
+            try fusedUpdate(program, x, d)
+        } else {
+            try writeOutAndApply(program, x, d)
+        }
+    }
+
+    /// The gradients written out where the backward pass leaves them (`d * x` for the weights,
+    /// `d` for the bias), then `applyGradients`.
+    private mutating func writeOutAndApply(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) throws(LearnError) {
+        let w = program.weights, b = program.bias
         tape.prepare()
         tape.reserveSlotBuffers(tensors.count)
         let slots = tape.slots
@@ -116,37 +126,46 @@ extension Parameters {
         try applyGradients()
     }
 
-    /// The update `applyGradients` would make from the gradients the replay leaves for dense
-    /// `x` (`d * x` for the weights, `d` for the bias) when no norm is clipped to and the
-    /// weights have no rate of their own, without writing those gradients out: the optimizer
-    /// makes each entry where it uses it (`Optimizer.apply(to:slot:slope:times:policy:)`).
-    /// Returns false, having changed nothing, when the gradients' joint sum of squares reaches
-    /// half the largest double; `applyGradients` then checks each slot on its own.
+    /// The update `applyGradients` would make from the gradients the replay leaves (`d * x` for
+    /// the weights, `d` for the bias) when no norm is clipped to and the weights have no rate of
+    /// their own, without writing those gradients out: the optimizer makes each entry where it
+    /// uses it (`Optimizer.apply(to:slot:slope:times:policy:)`). The finiteness check comes
+    /// first and decides as `applyGradients` would: dense slots together when their joint sum
+    /// of squares stays below half the largest double, each slot on its own otherwise (through
+    /// the written-out gradients) and for a sparse slot (in `squaresSum`'s order).
     @inline(__always)
-    private mutating func fusedUpdate(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) -> Bool {
+    private mutating func fusedUpdate(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) throws(LearnError) {
         let w = program.weights, b = program.bias
         let gb = 0.0 + d
-        // In any order: only whether the sum stays below half the largest double matters. The
-        // square of 0 + d * x is that of d * x.
-        var squares = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
-        let finite = x.values.withUnsafeBufferPointer { xv in
-            let n = xv.count
-            var k = 0
-            let from = UnsafeRawPointer(xv.baseAddress)
-            while k &+ 1 < n {
-                let term = SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
-                squares += term * term
-                k &+= 2
+        if x.isDense {
+            // In any order: only whether the sum stays below half the largest double matters.
+            // The square of 0 + d * x is that of d * x.
+            var squares = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
+            let jointlyFinite = x.values.withUnsafeBufferPointer { xv in
+                let n = xv.count
+                var k = 0
+                let from = UnsafeRawPointer(xv.baseAddress)
+                while k &+ 1 < n {
+                    let term = SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
+                    squares += term * term
+                    k &+= 2
+                }
+                if k < n {
+                    let term = d * xv[k]
+                    squares[1] += term * term
+                }
+                return squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
             }
-            if k < n {
-                let term = d * xv[k]
-                squares[1] += term * term
+            guard jointlyFinite else { return try writeOutAndApply(program, x, d) }
+        } else {
+            // The bias alone among the dense slots: its one square is finite or it is refused.
+            let sparseFinite = x.values.withUnsafeBufferPointer { xv in
+                GradientEntries.squaresSum(count: xv.count) { d * xv[$0] }.isFinite
             }
-            return squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
+            guard sparseFinite && (b < 0 || (gb * gb).isFinite) else { throw .nonFiniteGradient }
         }
-        guard finite else { return false }
         tensors.withUnsafeMutableBufferPointer { variables in
-            x.values.withUnsafeBufferPointer { optimizer.apply(to: &variables[w], slot: w, slope: d, times: $0, policy: policy) }
+            optimizer.apply(to: &variables[w], slot: w, slope: d, times: x, policy: policy)
             if b >= 0 {
                 withUnsafePointer(to: gb) { g in
                     Self.updateSlot(b, &variables[b], &optimizer, GradientEntries(dense: UnsafeBufferPointer(start: g, count: 1)),
@@ -155,7 +174,6 @@ extension Parameters {
             }
         }
         optimizer.endStep()
-        return true
     }
 
     /// Makes `array` hold `element(k)` for each k below `count`, in place when it already has

@@ -74,6 +74,14 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
         (FeatureVector(dense: [1, .infinity]), 1),
         (FeatureVector(dense: [1, 1]), .infinity),
         (FeatureVector(dense: [0.5, -1]), 3),
+        // Sparse: gradients that overflow, one large but finite, a bias whose square overflows
+        // (the loss, r^2, does not; the slope 2r squared does), a position repeated.
+        (FeatureVector(indices: [1], values: [1e200]), 1e300),
+        (FeatureVector(indices: [0], values: [1e160]), 1),
+        (FeatureVector(indices: [1, 0], values: [1e140, 1]), 1e10),
+        (FeatureVector(indices: [0], values: [1e-10]), 1e154),
+        (FeatureVector(indices: [1, 1], values: [0.5, -0.25]), 2),
+        (FeatureVector(indices: [0], values: [2]), 1),
     ]
     expectCompiledStepsMatchRecorded({ LinearRegression(features: 2, optimizer: SGD(learningRate: .constant(0.1)), interceptLearningRate: nil) }, huge)
     expectCompiledStepsMatchRecorded({ LinearRegression(features: 2, optimizer: SGD(learningRate: .constant(0.1))) }, huge)
@@ -84,9 +92,12 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
     // weights that start at -0: the fused update clips before it adds 0 and must still give the
     // recorded step's bits (adding 0 turns a -0 gradient into +0, which leaves a -0 weight at -0).
     var rng = SplitMix64(seed: 7)
-    let stream: [(FeatureVector, Double)] = (0..<200).map { k in
-        let x = FeatureVector(dense: [k % 2 == 0 ? 0.0 : -0.0, rng.nextGaussian(), 3 * rng.nextGaussian(), 0])
-        return (x, x.values[1] > 0 ? 1 : 0)
+    // Every third event sparse, over the two middle positions, one of them repeated at times.
+    let stream: [(FeatureVector, Double)] = (0..<300).map { k in
+        let a = rng.nextGaussian(), b = 3 * rng.nextGaussian()
+        let x = k % 3 == 2 ? FeatureVector(indices: k % 2 == 0 ? [1, 2] : [2, 1, 2], values: k % 2 == 0 ? [a, b] : [b, a, -b / 2])
+                           : FeatureVector(dense: [k % 2 == 0 ? 0.0 : -0.0, a, b, 0])
+        return (x, a > 0 ? 1 : 0)
     }
     for optimizer in [SGD(learningRate: .constant(0.5)), SGD(learningRate: .constant(0.5), momentum: 0.5)] {
         for clip in [0.05, 1e12] {
@@ -120,9 +131,11 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
 }
 
 @Test func replayingOnAFreshTapeMatchesRecording() {
-    // A compiled model given a new tape (as a caller may assign one) replays on its buffers.
+    // A compiled model given a new tape (as a caller may assign one) replays on its buffers
+    // (a norm clip makes the replay write its gradients there rather than fuse the update).
     let hashed = events(100, task: .binary, width: 1 << 10, active: 5)
-    var compiled = LogisticRegression(features: 1 << 10, optimizer: Adam(learningRate: .constant(0.01)))
+    var compiled = LogisticRegression(features: 1 << 10, optimizer: Adam(learningRate: .constant(0.01)),
+                                      policy: GradientPolicy(clipValue: 1e12, clipNorm: 0.5))
     var recorded = compiled
     recorded.parameters.compilesStep = false
     for (i, (x, y)) in hashed.enumerated() {

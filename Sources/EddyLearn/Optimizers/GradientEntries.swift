@@ -54,13 +54,25 @@ public struct GradientEntries {
     @inline(__always)
     var squaresSum: Double {
         let e = isSparse ? values : dense
+        return Self.squaresSum(count: e.count) { e[$0] }
+    }
+
+    /// The sum of squares of `entry(0) ..< entry(count)` in `squaresSum`'s order, for entries
+    /// made where they are used (a compiled step's fused update checks them so).
+    @inline(__always)
+    static func squaresSum(count: Int, _ entry: (Int) -> Double) -> Double {
         var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
         var k = 0
-        while k &+ 4 <= e.count {
-            s0 += e[k] * e[k]; s1 += e[k &+ 1] * e[k &+ 1]; s2 += e[k &+ 2] * e[k &+ 2]; s3 += e[k &+ 3] * e[k &+ 3]
+        while k &+ 4 <= count {
+            let e0 = entry(k), e1 = entry(k &+ 1), e2 = entry(k &+ 2), e3 = entry(k &+ 3)
+            s0 += e0 * e0; s1 += e1 * e1; s2 += e2 * e2; s3 += e3 * e3
             k &+= 4
         }
-        while k < e.count { s0 += e[k] * e[k]; k &+= 1 }
+        while k < count {
+            let e = entry(k)
+            s0 += e * e
+            k &+= 1
+        }
         return s0 + s1 + s2 + s3
     }
 }

@@ -1,4 +1,5 @@
 import EddyCodec
+import EddyFeatures
 
 /// A stateful update rule. A model calls `apply(to:slot:entries:policy:scale:)` (or
 /// `apply(to:slot:gradient:policy:scale:)`) once per variable (its `slot`) and then `endStep()`;
@@ -20,13 +21,14 @@ public protocol Optimizer: Sendable {
     /// Updates `variable` with the gradient `entries` (each multiplied by `scale`, then adjusted
     /// by `policy`).
     mutating func apply(to variable: inout Tensor, slot: Int, entries: GradientEntries, policy: GradientPolicy, scale: Double)
-    /// Updates `variable` with the dense gradient whose entry `i` is `0 + slope * x[i]` (`x`
-    /// zero-padded to the variable's length), as `apply(to:slot:entries:policy:scale:)` would
-    /// with those entries written out and `scale` 1: a linear model's weights gradient, the
-    /// event's features times the loss's slope, which a compiled step (`TapeProgram`) hands
-    /// over unwritten so that an optimizer can fuse it into its update. The default writes the
-    /// entries out.
-    mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>, policy: GradientPolicy)
+    /// Updates `variable` with the gradient `slope * x`, as `apply(to:slot:entries:policy:scale:)`
+    /// would with its entries written out and `scale` 1: for dense `x` entry `i` is
+    /// `0 + slope * x.values[i]` (`x` zero-padded to the variable's length), for sparse `x` each
+    /// position gets `slope * value` (a repeated position in turn). It is a linear model's
+    /// weights gradient, the event's features times the loss's slope, which a compiled step
+    /// (`TapeProgram`) hands over unwritten so that an optimizer can fuse it into its update.
+    /// The default writes the entries out.
+    mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: FeatureVector, policy: GradientPolicy)
     /// Ends the step: advances `iterations`.
     mutating func endStep()
     /// Appends hyperparameters and state.
@@ -41,21 +43,33 @@ extension Optimizer {
         gradient.withEntries { apply(to: &variable, slot: slot, entries: $0, policy: policy, scale: scale) }
     }
 
-    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
-                               policy: GradientPolicy) {
+    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: FeatureVector, policy: GradientPolicy) {
         applyWrittenOut(to: &variable, slot: slot, slope: slope, times: x, policy: policy)
     }
 
-    /// `apply(to:slot:slope:times:policy:)` with the entries written out into a scratch buffer.
-    /// Out of line: its stack buffer would cost an optimizer's fused form a stack guard.
+    /// `apply(to:slot:slope:times:policy:)` with the entries written out into scratch buffers.
+    /// Out of line: its stack buffers would cost an optimizer's fused form a stack guard.
     @inline(never)
-    mutating func applyWrittenOut(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
-                                  policy: GradientPolicy) {
-        precondition(x.count <= variable.count, "\(x.count) features for \(variable.count) weights")
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: variable.count) { g in
-            for i in 0..<x.count { g[i] = 0.0 + slope * x[i] }
-            for i in x.count..<g.count { g[i] = 0 }
-            apply(to: &variable, slot: slot, entries: GradientEntries(dense: UnsafeBufferPointer(g)), policy: policy, scale: 1)
+    mutating func applyWrittenOut(to variable: inout Tensor, slot: Int, slope: Double, times x: FeatureVector, policy: GradientPolicy) {
+        let n = x.count
+        if x.isDense {
+            precondition(n <= variable.count, "\(n) features for \(variable.count) weights")
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: variable.count) { g in
+                for i in 0..<n { g[i] = 0.0 + slope * x.values[i] }
+                for i in n..<g.count { g[i] = 0 }
+                apply(to: &variable, slot: slot, entries: GradientEntries(dense: UnsafeBufferPointer(g)), policy: policy, scale: 1)
+            }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { indices in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { values in
+                for k in 0..<n {
+                    indices[k] = Int(x.indices[k])
+                    values[k] = slope * x.values[k]
+                }
+                apply(to: &variable, slot: slot, entries: GradientEntries(indices: UnsafeBufferPointer(indices), values: UnsafeBufferPointer(values)),
+                      policy: policy, scale: 1)
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import EddyCodec
+import EddyFeatures
 
 /// Stochastic gradient descent, optionally with momentum (River's `optim.SGD` when
 /// `momentum` is 0, River's `optim.Momentum` otherwise: `s = momentum * s + lr * g; w -= s`).
@@ -38,20 +39,27 @@ public struct SGD: Optimizer, Equatable {
         }
     }
 
-    /// The plain update with each entry `0 + slope * x[i]` made where it is used.
-    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: UnsafeBufferPointer<Double>,
-                               policy: GradientPolicy) {
+    /// The plain update with each entry of `slope * x` made where it is used.
+    public mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: FeatureVector, policy: GradientPolicy) {
         guard momentum == 0 && !policy.penalised else {
             applyWrittenOut(to: &variable, slot: slot, slope: slope, times: x, policy: policy)
             return
         }
         let lr = learningRate.at(iterations) * learningRateScale
         variable.scalars.withUnsafeMutableBufferPointer { w in
-            precondition(x.count <= w.count, "\(x.count) features for \(w.count) weights")
-            // Clipping commutes with adding 0 (the bounds are not zero), and clipping the
-            // product lets the compiler use the vector min and max instructions.
-            for i in 0..<x.count { w[i] -= lr * (0.0 + policy.valueClipped(slope * x[i])) }
-            for i in x.count..<w.count { w[i] -= lr * policy.valueClipped(0) }
+            x.values.withUnsafeBufferPointer { v in
+                if x.isDense {
+                    precondition(v.count <= w.count, "\(v.count) features for \(w.count) weights")
+                    // Clipping commutes with adding 0 (the bounds are not zero), and clipping the
+                    // product lets the compiler use the vector min and max instructions.
+                    for i in 0..<v.count { w[i] -= lr * (0.0 + policy.valueClipped(slope * v[i])) }
+                    for i in v.count..<w.count { w[i] -= lr * policy.valueClipped(0) }
+                    return
+                }
+                x.indices.withUnsafeBufferPointer { idx in
+                    for k in 0..<idx.count { w[Int(idx[k])] -= lr * policy.valueClipped(slope * v[k]) }
+                }
+            }
         }
     }
 
