@@ -16,8 +16,18 @@ import Testing
     #expect(throws: LearnError.featureOutOfRange(position: 7, width: 3)) {
         try model.learnChecked(FeatureVector(indices: [0, 7], values: [1, 1]), label: 1)
     }
+    // The first position out of range is named: a negative one, and a dense vector too long.
+    #expect(throws: LearnError.featureOutOfRange(position: -2, width: 3)) {
+        try model.learnChecked(FeatureVector(indices: [1, -2, 9], values: [1, 1, 1]), label: 1)
+    }
+    #expect(throws: LearnError.featureOutOfRange(position: -1, width: 3)) {
+        try model.learnChecked(FeatureVector(indices: [0, -1], values: [1, 1]), label: 1)
+    }
+    #expect(throws: LearnError.featureOutOfRange(position: 3, width: 3)) {
+        try model.learnChecked(FeatureVector(dense: [1, 2, 3, 4]), label: 0)
+    }
     model.learn(FeatureVector(indices: [2], values: [-.infinity]), label: 1)
-    #expect(model.parameters.refused == 6)
+    #expect(model.parameters.refused == 9)
     var unchanged = model
     unchanged.parameters.refused = 0
     let reference = try LogisticRegression<Adam>(stateBlob: before)
