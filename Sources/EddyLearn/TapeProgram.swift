@@ -137,35 +137,40 @@ extension Parameters {
     private mutating func fusedUpdate(_ program: TapeProgram, _ x: FeatureVector, _ d: Double) throws(LearnError) {
         let w = program.weights, b = program.bias
         let gb = 0.0 + d
+        // The weights' sum of squares, which also tells whether the value clip can bind.
+        let squares: Double
         if x.isDense {
             // In any order: only whether the sum stays below half the largest double matters.
             // The square of 0 + d * x is that of d * x.
-            var squares = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
-            let jointlyFinite = x.values.withUnsafeBufferPointer { xv in
+            var pairs = SIMD2<Double>(b >= 0 ? gb * gb : 0, 0)
+            squares = x.values.withUnsafeBufferPointer { xv in
                 let n = xv.count
                 var k = 0
                 let from = UnsafeRawPointer(xv.baseAddress)
                 while k &+ 1 < n {
                     let term = SIMD2(repeating: d) * from!.loadUnaligned(fromByteOffset: k &* 8, as: SIMD2<Double>.self)
-                    squares += term * term
+                    pairs += term * term
                     k &+= 2
                 }
                 if k < n {
                     let term = d * xv[k]
-                    squares[1] += term * term
+                    pairs[1] += term * term
                 }
-                return squares[0] + squares[1] <= Double.greatestFiniteMagnitude / 2
+                return pairs[0] + pairs[1]
             }
-            guard jointlyFinite else { return try writeOutAndApply(program, x, d) }
+            guard squares <= Double.greatestFiniteMagnitude / 2 else { return try writeOutAndApply(program, x, d) }
         } else {
             // The bias alone among the dense slots: its one square is finite or it is refused.
-            let sparseFinite = x.values.withUnsafeBufferPointer { xv in
-                GradientEntries.squaresSum(count: xv.count) { d * xv[$0] }.isFinite
+            squares = x.values.withUnsafeBufferPointer { xv in
+                GradientEntries.squaresSum(count: xv.count) { d * xv[$0] }
             }
-            guard sparseFinite && (b < 0 || (gb * gb).isFinite) else { throw .nonFiniteGradient }
+            guard squares.isFinite && (b < 0 || (gb * gb).isFinite) else { throw .nonFiniteGradient }
         }
+        // When no entry can reach the value clip, the clip is the identity on every entry: the
+        // optimizer is told there is none, and can leave it out of its loop.
+        let weightsPolicy = policy.clipCannotBind(squares: squares) ? policy.withoutValueClip : policy
         tensors.withUnsafeMutableBufferPointer { variables in
-            optimizer.apply(to: &variables[w], slot: w, slope: d, times: x, policy: policy)
+            optimizer.apply(to: &variables[w], slot: w, slope: d, times: x, policy: weightsPolicy)
             if b >= 0 {
                 withUnsafePointer(to: gb) { g in
                     Self.updateSlot(b, &variables[b], &optimizer, GradientEntries(dense: UnsafeBufferPointer(start: g, count: 1)),

@@ -147,3 +147,19 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
     let same = compiled.stateBlob() == recorded.stateBlob()
     #expect(same)
 }
+
+@Test func theValueClipIsLeftOutOnlyWhereNoEntryCanReachIt() {
+    // The compiled step drops the clip from the optimizer's loop when the weights' sum of
+    // squares shows that no entry reaches it; an entry a hair above or at the clip keeps it.
+    let clip = GradientPolicy(clipValue: 0.5)
+    let above = 0.5.nextUp, below = 0.5 * (1 - 0x1p-19)
+    #expect(!clip.clipCannotBind(squares: above * above))
+    #expect(!clip.clipCannotBind(squares: 0.25))
+    #expect(clip.clipCannotBind(squares: below * below))
+    #expect(clip.clipCannotBind(squares: 0))
+    #expect(!GradientPolicy(l2: 0.1, clipValue: 0.5).clipCannotBind(squares: 0), "a penalty is added before the clip")
+    #expect(!GradientPolicy(clipValue: 1e-200).clipCannotBind(squares: 0), "an entry's square could underflow")
+    #expect(GradientPolicy(clipValue: 1e200).clipCannotBind(squares: 1e300))
+    #expect(GradientPolicy().clipCannotBind(squares: 1e300))
+    #expect(clip.withoutValueClip == GradientPolicy())
+}

@@ -47,6 +47,23 @@ public struct GradientPolicy: Sendable, Equatable {
         return clipValue < above ? clipValue : above
     }
 
+    /// Whether no entry of a gradient whose entries' squares sum to `squares` (as computed, in
+    /// any order) can exceed the value clip, so that the clip leaves every entry as it is:
+    /// without penalties (they are added before the clip), with a margin over the sum's
+    /// roundings, and for a clip whose square is a normal number (no entry's square underflows
+    /// unnoticed).
+    @inline(__always)
+    func clipCannotBind(squares: Double) -> Bool {
+        !penalised && clipValue > 1e-150 && squares <= clipValue * clipValue * (1 - 0x1p-20)
+    }
+
+    /// This policy without its value clip.
+    var withoutValueClip: GradientPolicy {
+        var unclipped = self
+        unclipped.clipValue = .infinity
+        return unclipped
+    }
+
     func write(to writer: inout StateWriter) {
         writer.write(l1); writer.write(l2); writer.write(clipValue); writer.write(clipNorm)
     }

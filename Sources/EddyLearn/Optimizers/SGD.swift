@@ -48,16 +48,27 @@ public struct SGD: Optimizer, Equatable {
         let lr = learningRate.at(iterations) * learningRateScale
         variable.scalars.withUnsafeMutableBufferPointer { w in
             x.values.withUnsafeBufferPointer { v in
+                // Without a value clip, the clip is the identity (bit for bit, NaN and -0
+                // included): the loops go without it.
+                let clipped = policy.clipValue != .infinity
                 if x.isDense {
                     precondition(v.count <= w.count, "\(v.count) features for \(w.count) weights")
-                    // Clipping commutes with adding 0 (the bounds are not zero), and clipping the
-                    // product lets the compiler use the vector min and max instructions.
-                    for i in 0..<v.count { w[i] -= lr * (0.0 + policy.valueClipped(slope * v[i])) }
+                    if clipped {
+                        // Clipping commutes with adding 0 (the bounds are not zero), and clipping
+                        // the product lets the compiler use the vector min and max instructions.
+                        for i in 0..<v.count { w[i] -= lr * (0.0 + policy.valueClipped(slope * v[i])) }
+                    } else {
+                        for i in 0..<v.count { w[i] -= lr * (0.0 + slope * v[i]) }
+                    }
                     for i in v.count..<w.count { w[i] -= lr * policy.valueClipped(0) }
                     return
                 }
                 x.indices.withUnsafeBufferPointer { idx in
-                    for k in 0..<idx.count { w[Int(idx[k])] -= lr * policy.valueClipped(slope * v[k]) }
+                    if clipped {
+                        for k in 0..<idx.count { w[Int(idx[k])] -= lr * policy.valueClipped(slope * v[k]) }
+                    } else {
+                        for k in 0..<idx.count { w[Int(idx[k])] -= lr * (slope * v[k]) }
+                    }
                 }
             }
         }
