@@ -171,7 +171,11 @@ extension Parameters {
         let weightsPolicy = policy.clipCannotBind(squares: squares) ? policy.withoutValueClip : policy
         tensors.withUnsafeMutableBufferPointer { variables in
             optimizer.apply(to: &variables[w], slot: w, slope: d, times: x, policy: weightsPolicy)
-            if b >= 0 {
+            guard b >= 0 else { return }
+            if let rate = ownRate[b], !interceptPolicy.penalised {
+                // `updateSlot`'s plain update at the slot's own rate, of the bias's one entry.
+                variables[b].scalars[0] -= rate.at(optimizer.iterations) * interceptPolicy.valueClipped(gb)
+            } else {
                 withUnsafePointer(to: gb) { g in
                     Self.updateSlot(b, &variables[b], &optimizer, GradientEntries(dense: UnsafeBufferPointer(start: g, count: 1)),
                                     ownRate: ownRate[b], policy: policy, interceptPolicy: interceptPolicy, scale: 1)

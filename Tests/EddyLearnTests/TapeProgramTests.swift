@@ -29,6 +29,8 @@ func expectLinearModelsCompile<O: Optimizer>(_ optimizer: O, sourceLocation: Sou
     let mixed = zip(binary, events(300, task: .binary, width: 6, active: 3, seed: 2)).flatMap { [$0, $1] }
     expectCompiledStepsMatchRecorded({ LogisticRegression(features: 6, optimizer: optimizer) }, binary, sourceLocation: sourceLocation)
     expectCompiledStepsMatchRecorded({ LogisticRegression(features: 6, optimizer: optimizer) }, mixed, sourceLocation: sourceLocation)
+    expectCompiledStepsMatchRecorded({ LogisticRegression(features: 6, optimizer: optimizer, interceptLearningRate: .inverseScaling(0.05, power: 0.5)) },
+                                     mixed, sourceLocation: sourceLocation)
     expectCompiledStepsMatchRecorded({ LogisticRegression(features: 1 << 10, optimizer: optimizer, loss: .hinge, interceptLearningRate: nil) },
                                      hashed, sourceLocation: sourceLocation)
     expectCompiledStepsMatchRecorded({ LogisticRegression(features: 6, optimizer: optimizer, policy: GradientPolicy(l1: 0.001, l2: 0.01)) },
