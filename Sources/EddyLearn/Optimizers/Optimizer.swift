@@ -27,7 +27,8 @@ public protocol Optimizer: Sendable {
     /// position gets `slope * value` (a repeated position in turn). It is a linear model's
     /// weights gradient, the event's features times the loss's slope, which a compiled step
     /// (`TapeProgram`) hands over unwritten so that an optimizer can fuse it into its update.
-    /// The default writes the entries out.
+    /// The caller has checked that `x`'s positions lie inside the variable (as `learnChecked` does),
+    /// as it has for sparse `entries`. The default writes the entries out.
     mutating func apply(to variable: inout Tensor, slot: Int, slope: Double, times x: FeatureVector, policy: GradientPolicy)
     /// Ends the step: advances `iterations`.
     mutating func endStep()
