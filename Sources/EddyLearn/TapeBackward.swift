@@ -201,8 +201,8 @@ extension GradientTape {
             return
         }
         let s = Int(w.pointee.slot)
-        slotIndices[s].append(contentsOf: UnsafeBufferPointer(start: xi, count: n).lazy.map { Int($0) })
-        slotValues[s].append(contentsOf: UnsafeBufferPointer(start: xv, count: n).lazy.map { d * $0 })
+        slotIndices[s].appendInPlace(count: n) { for k in 0..<n { $0[k] = Int(xi[k]) } }
+        slotValues[s].appendInPlace(count: n) { for k in 0..<n { $0[k] = d * xv[k] } }
     }
 
     @inline(never)
@@ -223,12 +223,14 @@ extension GradientTape {
             return
         }
         let s = Int(t.slot)
-        for r in 0..<count {
-            let row = dense ? r : Int(xi[r])
-            for c in 0..<cols {
-                slotIndices[s].append(row * cols + c)
-                slotValues[s].append(g[o + r * cols + c])
+        slotIndices[s].appendInPlace(count: count * cols) { indices in
+            for r in 0..<count {
+                let row = dense ? r : Int(xi[r])
+                for c in 0..<cols { indices[r * cols + c] = row * cols + c }
             }
+        }
+        slotValues[s].appendInPlace(count: count * cols) { values in
+            for k in 0..<count * cols { values[k] = g[o + k] }
         }
     }
 

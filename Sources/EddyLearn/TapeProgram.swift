@@ -185,17 +185,10 @@ extension Parameters {
         optimizer.endStep()
     }
 
-    /// Makes `array` hold `element(k)` for each k below `count`, in place when it already has
-    /// `count` elements (as it has when events keep the same number of active features).
+    /// Makes `array` hold `element(k)` for each k below `count`, written in place.
     @inline(__always)
-    private static func refill<T>(_ array: inout [T], count: Int, with element: (Int) -> T) {
-        guard count > 0 else { return array.removeAll(keepingCapacity: true) }
-        if array.count != count {
-            array.removeAll(keepingCapacity: true)
-            array.append(contentsOf: repeatElement(element(0), count: count))
-        }
-        array.withUnsafeMutableBufferPointer { a in
-            for k in 0..<count { a[k] = element(k) }
-        }
+    private static func refill<T: AdditiveArithmetic>(_ array: inout [T], count: Int, with element: (Int) -> T) {
+        array.removeAll(keepingCapacity: true)
+        array.appendInPlace(count: count) { for k in 0..<count { $0[k] = element(k) } }
     }
 }
