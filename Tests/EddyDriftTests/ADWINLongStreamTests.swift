@@ -139,7 +139,7 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
             var river = RiverADWINTranscript(delta: p.delta, clock: p.clock, maxBuckets: p.maxBuckets,
                                              minWindowLength: p.minWindowLength, gracePeriod: p.gracePeriod)
             var eddyDrifts: [Int] = [], riverDrifts: [Int] = []
-            var sameEstimates = true
+            var sameEstimates = true, sameStates = true
             for (i, v) in values.enumerated() {
                 eddy.update(v)
                 river.update(v)
@@ -148,12 +148,31 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
                 if i % 97 == 0 {
                     sameEstimates = sameEstimates && eddy.width == river.width
                         && eddy.estimation.bitPattern == river.estimation.bitPattern
+                    sameStates = try sameStates && Self.holdsTheSameState(eddy, river)
                 }
             }
             #expect(eddyDrifts == riverDrifts, "\(name), \(p)")
             #expect(sameEstimates, "\(name), \(p)")
+            #expect(sameStates, "\(name), \(p)")
             #expect(eddy.width == river.width && eddy.estimation.bitPattern == river.estimation.bitPattern, "\(name), \(p)")
         }
+    }
+
+    /// Whether Eddy's window, with the values it has collected folded in, is River's bit for
+    /// bit: the running total and variance, and every bucket's total and variance.
+    static func holdsTheSameState(_ eddy: ADWIN, _ river: RiverADWINTranscript) throws -> Bool {
+        let settled = try ADWIN(state: eddy.serialized()).buckets
+        guard settled.total.bitPattern == river.total.bitPattern, settled.variance.bitPattern == river.variance.bitPattern,
+              settled.windowWidth == river.width, settled.levels == river.rows.count else { return false }
+        for (level, row) in river.rows.enumerated() {
+            guard settled.counts[level] == row.count else { return false }
+            for (k, bucket) in row.enumerated() {
+                let slot = level * settled.rowWidth + k
+                guard settled.totals[slot].bitPattern == bucket.total.bitPattern,
+                      settled.variances[slot].bitPattern == bucket.variance.bitPattern else { return false }
+            }
+        }
+        return true
     }
 
     @Test func theTranscriptMatchesRiversFixtures() throws {
