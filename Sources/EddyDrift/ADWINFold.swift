@@ -42,10 +42,12 @@ extension ADWINBuckets {
     /// The caller has made this histogram unique.
     func settle(_ batch: UnsafePointer<Double>, count n: Int) {
         guard n > 0 else { return }
+        let held = counts[0]
+        let values = totals + held, zeros = variances + held
         // River adds each value's variance increment, computed from the total and width before
-        // it, then the value to the total. Two values at a time: the totals chain and the two
-        // increments, each River's operations in River's order (the divisions side by side);
-        // then the variance chain in River's order.
+        // it, then the value to the total. Two values at a time: the totals chain, appending the
+        // values to level 0, and the two increments, each River's operations in River's order
+        // (the divisions side by side); then the variance chain in River's order.
         // The widths before and after each value, whole numbers below 2^53: stepping them is exact.
         let start = windowWidth
         let two = SIMD2<Double>(repeating: 2)
@@ -56,6 +58,8 @@ extension ADWINBuckets {
             let x = UnsafeRawPointer(batch + i).loadUnaligned(as: SIMD2<Double>.self)
             let t0 = runningTotal, t1 = runningTotal + x[0]
             runningTotal = t1 + x[1]
+            store(x, at: values + i)
+            store(SIMD2(repeating: 0), at: zeros + i)
             let d: SIMD2<Double> = x - SIMD2(t0, t1) / before
             let increment: SIMD2<Double> = before * d * d / after
             store(increment, at: increments + i)
@@ -65,6 +69,8 @@ extension ADWINBuckets {
         }
         if i < n {
             let x = batch[i]
+            values[i] = x
+            zeros[i] = 0
             let w = start + Double(i + 1)
             let d = x - runningTotal / (w - 1)
             increments[i] = (w - 1) * d * d / w
@@ -78,97 +84,22 @@ extension ADWINBuckets {
         variance = runningVariance
         windowWidth = start + Double(n)
         sinceCheck += n
-        insertAtLevelZero(batch, count: n)
-    }
-
-    /// Appends the values to level 0 as buckets of one (total the value, variance 0) and makes
-    /// level 0's merges on the way, as River's `compress_buckets` would after each insert: the
-    /// merges pair off the front of (the held buckets, then the values), and the merged buckets
-    /// go on to level 1. Most values are merged at once, never stored at level 0.
-    private func insertAtLevelZero(_ batch: UnsafePointer<Double>, count n: Int) {
-        let held = counts[0], all = held &+ n
-        if all <= maxBuckets {
-            for i in 0..<n {
-                totals[held &+ i] = batch[i]
-                variances[held &+ i] = 0
-            }
-            counts[0] = all
-            regatherBelow = max(regatherBelow, 1)
-            return
-        }
-        if levels == 1 { addLevel() }  // may move the rows
-        let merges = (all &- maxBuckets &+ 1) &>> 1
-        let row = totals, rowVariances = variances
-        let up = totals + (rowWidth &+ counts[1]), upVariances = variances + (rowWidth &+ counts[1])
-        // River's merge of two buckets of one: total a + b, variance v0 + v1 + 1 * 0.5 * (a - b)^2.
-        var m = 0
-        while m < merges && 2 &* m &+ 1 < held {
-            let a = row[2 &* m], b = row[2 &* m &+ 1]
-            up[m] = a + b
-            upVariances[m] = rowVariances[2 &* m] + rowVariances[2 &* m &+ 1] + 0.5 * (a - b) * (a - b)
-            m &+= 1
-        }
-        // The next value of the batch not yet merged; an odd held bucket pairs with the first.
-        var next = 0
-        if m < merges && 2 &* m < held {
-            let a = row[2 &* m], b = batch[0]
-            up[m] = a + b
-            upVariances[m] = rowVariances[2 &* m] + 0 + 0.5 * (a - b) * (a - b)
-            m &+= 1
-            next = 1
-        }
-        // Two merges at a time: pairs (x0, x1) and (x2, x3) side by side. The variances of
-        // buckets of one are 0, and 0 + 0 + s = s exactly for s >= 0 (or NaN).
-        while m &+ 1 < merges {
-            let p = UnsafeRawPointer(batch + next).loadUnaligned(as: SIMD2<Double>.self)
-            let q = UnsafeRawPointer(batch + (next &+ 2)).loadUnaligned(as: SIMD2<Double>.self)
-            let a = SIMD2(p[0], q[0]), b = SIMD2(p[1], q[1])
-            store(a + b, at: up + m)
-            store(0.5 * (a - b) * (a - b), at: upVariances + m)
-            m &+= 2
-            next &+= 4
-        }
-        if m < merges {
-            let a = batch[next], b = batch[next &+ 1]
-            up[m] = a + b
-            upVariances[m] = 0.5 * (a - b) * (a - b)
-            m &+= 1
-            next &+= 2
-        }
-        // What is left: held buckets not merged (only when the batch is short), then values.
-        var kept = 0
-        var i = 2 &* merges
-        while i < held {
-            row[kept] = row[i]
-            rowVariances[kept] = rowVariances[i]
-            kept &+= 1
-            i &+= 1
-        }
-        while next < n {
-            row[kept] = batch[next]
-            rowVariances[kept] = 0
-            kept &+= 1
-            next &+= 1
-        }
-        counts[0] = kept
-        cascade(from: 1, arriving: merges)
+        cascade(arriving: n)
     }
 
     /// Merges as River's `compress_buckets` does after each insert, once `arriving` buckets have
-    /// been appended to level `start` (at least 1: level 0 merges as its values arrive). A level
-    /// merges its two oldest buckets whenever it holds `maxBuckets + 1`, so the merges at a level
-    /// pair off the front of (its buckets, then the arriving ones) in order, and the merged
-    /// buckets arrive, in order, at the next level.
+    /// been appended to level 0. A level merges its two oldest buckets whenever it holds
+    /// `maxBuckets + 1`, so the merges at a level pair off the front of (its buckets, then the
+    /// arriving ones) in order, and the merged buckets arrive, in order, at the next level.
     /// Each merge is River's arithmetic on the same two buckets.
-    private func cascade(from start: Int, arriving count: Int) {
+    private func cascade(arriving count: Int) {
         var arriving = count
-        var level = start
+        var level = 0
         let width = rowWidth, maxBuckets = self.maxBuckets
         var counts = self.counts
-        var totals = self.totals + start &* width, variances = self.variances + start &* width
+        var totals = self.totals, variances = self.variances
         // 2^level and 2^-level: size is a power of two, so x * inverse rounds exactly as x / size
-        var size = Double(sign: .plus, exponent: start, significand: 1)
-        var inverse = Double(sign: .plus, exponent: -start, significand: 1)
+        var size = 1.0, inverse = 1.0
         while true {
             let all = counts[level] &+ arriving
             if all <= maxBuckets {
