@@ -88,7 +88,11 @@ public struct ADWIN: DriftDetector {
         // pendingCount < pendingLimit <= 32 between updates
         pending[unchecked: pendingCount] = value
         pendingCount &+= 1
-        if pendingCount == pendingLimit { foldPending() }
+        if pendingCount == pendingLimit {
+            foldPending()
+        } else {
+            drift = false
+        }
     }
 
     /// Folds the collected values in and, when the clock says so, checks for a change (after a
