@@ -20,7 +20,8 @@ final class ADWINBuckets: @unchecked Sendable {
     var windowWidth = 0.0
     /// Updates folded in since the last check (River's `tick % clock`).
     var sinceCheck = 0
-    /// Slots per level (`2 * maxBuckets + batchCapacity`).
+    /// Slots per level: a batch's arrivals beyond `maxBuckets`, and room to read and write a
+    /// fixed `max(maxBuckets, 6)` slots past the merged ones (`cascade`).
     let rowWidth: Int
     private(set) var levelCapacity: Int
     private(set) var totals: UnsafeMutablePointer<Double>
@@ -55,12 +56,12 @@ final class ADWINBuckets: @unchecked Sendable {
         self.maxBuckets = maxBuckets
         self.minWindowLength = minWindowLength
         self.gracePeriod = gracePeriod
-        rowWidth = 2 * maxBuckets + Self.batchCapacity
+        rowWidth = max(2 * maxBuckets, maxBuckets + 6) + Self.batchCapacity
         self.levelCapacity = levelCapacity
         totals = .allocate(capacity: rowWidth * levelCapacity)
         variances = .allocate(capacity: rowWidth * levelCapacity)
         counts = .allocate(capacity: levelCapacity)
-        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: levelCapacity)
+        cutCapacity = Self.cutCapacity(maxBuckets: maxBuckets, levels: levelCapacity)
         cuts = .allocate(capacity: 4 * cutCapacity)
         cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         counts.initialize(repeating: 0, count: levelCapacity)
@@ -102,9 +103,9 @@ final class ADWINBuckets: @unchecked Sendable {
     }
 
     /// Room for a scan's rows: at most maxBuckets cuts a level, and maxBuckets more written
-    /// past the last one (maxBuckets = (rowWidth - batchCapacity) / 2).
-    private static func cutCapacity(rowWidth: Int, levels: Int) -> Int {
-        (rowWidth - batchCapacity) / 2 * (levels + 1)
+    /// past the last one.
+    private static func cutCapacity(maxBuckets: Int, levels: Int) -> Int {
+        maxBuckets * (levels + 1)
     }
 
     @usableFromInline
@@ -143,7 +144,7 @@ final class ADWINBuckets: @unchecked Sendable {
         deallocateLevelScratch()
         (levelFound, levelN0, levelU0, levelMagnitudes) = Self.levelScratch(capacity)
         regatherBelow = Int.max
-        cutCapacity = Self.cutCapacity(rowWidth: rowWidth, levels: capacity)
+        cutCapacity = Self.cutCapacity(maxBuckets: maxBuckets, levels: capacity)
         cuts = .allocate(capacity: 4 * cutCapacity)
         cuts.initialize(repeating: 0, count: 4 * cutCapacity)
         totals = t

@@ -140,12 +140,19 @@ extension ADWINBuckets {
                 upTotals[m] = t0 + t1
                 upVariances[m] = variances[2 &* m] + variances[2 &* m &+ 1] + size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
             }
-            // Moves the remaining (at most maxBuckets) buckets to the front, two at a time, in a
-            // fixed count that keeps the branch predictable: the row has room to read and write
-            // past its buckets (at most 2 * 16 + maxBuckets + 1 <= rowWidth slots), and each pair
-            // is read (from 2 * merges >= 2 slots further on) before any store could reach it.
+            // Moves the remaining (at most maxBuckets) buckets to the front, two at a time: the
+            // first six slots in straight-line code, then any further pairs of maxBuckets. The row
+            // has room to read and write past its buckets (from + max(maxBuckets, 6) <= rowWidth),
+            // and each pair is read (from 2 * merges >= 2 slots further on) before any store
+            // could reach it.
             let from = 2 &* merges
-            var i = 0
+            store(load(totals + from), at: totals)
+            store(load(variances + from), at: variances)
+            store(load(totals + (from &+ 2)), at: totals + 2)
+            store(load(variances + (from &+ 2)), at: variances + 2)
+            store(load(totals + (from &+ 4)), at: totals + 4)
+            store(load(variances + (from &+ 4)), at: variances + 4)
+            var i = 6
             while i < maxBuckets {
                 store(load(totals + (from &+ i)), at: totals + i)
                 store(load(variances + (from &+ i)), at: variances + i)
