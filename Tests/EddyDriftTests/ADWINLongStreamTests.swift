@@ -117,7 +117,7 @@ func noisyStream(count: Int, segment: Int, scale: Double, seed: UInt64) -> [Doub
 @Suite struct ADWINLongStreamTests {
     static let settings: [(delta: Double, clock: Int, maxBuckets: Int, minWindowLength: Int, gracePeriod: Int)] = [
         (0.002, 32, 5, 5, 10), (0.05, 1, 5, 3, 5), (0.002, 16, 3, 5, 10), (0.01, 7, 2, 1, 0),
-        (0.002, 100, 5, 5, 10), (0.3, 33, 2, 2, 0),
+        (0.002, 100, 5, 5, 10), (0.3, 33, 2, 2, 0), (0.01, 32, 9, 5, 10),
     ]
 
     static let streams: [(name: String, values: [Double])] = [

@@ -124,6 +124,10 @@ func detections(_ detector: inout any DriftDetector, _ values: some Sequence<Dou
         }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("adwin", parameters: ["delta": "x"]) }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("adwin", parameters: ["delta": "2"]) }
+        #expect(throws: DriftConfigurationError.outOfRange(detector: "adwin", parameter: "max_buckets", value: "1",
+                                                           allowed: "max_buckets >= 2 (River fails with 1)")) {
+            _ = try DetectorCatalog.make("adwin", parameters: ["max_buckets": "1"])
+        }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("kswin", parameters: ["stat_size": "60"]) }
         #expect(throws: DriftConfigurationError.self) { _ = try DetectorCatalog.make("page_hinkley", parameters: ["mode": "sideways"]) }
         #expect(DetectorCatalog.types.map { $0.kind } == DetectorCatalog.names)
