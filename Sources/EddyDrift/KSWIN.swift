@@ -36,6 +36,8 @@ public struct KSWIN: DriftDetector {
     private var window: [Double]
     private var start = 0
     private var filled = 0
+    /// NaNs in the window: while there are any, a sample may hold one.
+    private var nans = 0
     private var indices: [Int] = []
     private var pool: [Int] = []
     private var older: [Double] = []
@@ -65,17 +67,20 @@ public struct KSWIN: DriftDetector {
         seen = 0
         start = 0
         filled = 0
+        nans = 0
         rng = seed.map { PythonRandom(seed: $0) } ?? PythonRandom()
     }
 
     @inline(__always)
     private mutating func push(_ value: Double) {
+        if value.isNaN { nans += 1 }
         if filled < windowSize {
             var slot = start + filled
             if slot >= windowSize { slot -= windowSize }
             window[slot] = value
             filled += 1
         } else {
+            if window[start].isNaN { nans -= 1 }
             window[start] = value
             start += 1
             if start == windowSize { start = 0 }
@@ -101,6 +106,13 @@ public struct KSWIN: DriftDetector {
         for i in 0..<statSize {
             older[i] = at(indices[i])
             recent[i] = at(windowSize - statSize + i)
+        }
+        // SciPy's ks_2samp propagates a NaN in either sample: statistic and p-value NaN, so River
+        // signals no drift (its comparisons with NaN are false).
+        if nans > 0 && (older.contains(where: \.isNaN) || recent.contains(where: \.isNaN)) {
+            pValue = .nan
+            driftDetected = false
+            return
         }
         let (statistic, p) = Self.twoSampleKS(&older, &recent)
         pValue = p

@@ -6,6 +6,10 @@ enum Fixture {
         guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures") else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "fixture \(name).json missing"])
         }
-        return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        let decoder = JSONDecoder()
+        // JSON has no NaN or infinity: the scripts write them as these strings
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity",
+                                                                        negativeInfinity: "-Infinity", nan: "NaN")
+        return try decoder.decode(T.self, from: Data(contentsOf: url))
     }
 }
