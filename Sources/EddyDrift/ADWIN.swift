@@ -50,8 +50,9 @@ public struct ADWIN: DriftDetector {
                 minWindowLength: Int = 5, gracePeriod: Int = 10) throws(DriftConfigurationError) {
         try DriftConfigurationError.check(delta > 0 && delta < 1, Self.kind, "delta", delta, "0 < delta < 1")
         try DriftConfigurationError.check(clock >= 1, Self.kind, "clock", clock, "clock >= 1")
-        // River 0.26.1 accepts 1 but then fails (a Rust panic in its merges, or, once a row
-        // empties on a drift, a deletion from an empty row): there is nothing to agree with.
+        // River 0.26.1 accepts 1 but panics in its merges on a drifting stream, so there is
+        // nothing to agree with (and with one bucket a row, the deletions after a drift can
+        // reach an empty row).
         try DriftConfigurationError.check(maxBuckets >= 2, Self.kind, "max_buckets", maxBuckets,
                                           "max_buckets >= 2 (River fails with 1)")
         try DriftConfigurationError.check(minWindowLength >= 1, Self.kind, "min_window_length", minWindowLength, "min_window_length >= 1")
